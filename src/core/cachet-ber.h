@@ -10,7 +10,7 @@
  */
 #pragma once
 
-#include <gmime/gmime.h>
+#include "cachet-gmime.h"
 
 G_BEGIN_DECLS
 

@@ -5,7 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <gnutls/gnutls.h>
-#include <gmime/gmime.h>
+#include "cachet-gmime.h"
 
 #include "cachet-core.h"
 #include "cachet-crypto-context.h"

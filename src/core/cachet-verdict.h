@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <gmime/gmime.h>
+#include "cachet-gmime.h"
 
 #include "cachet-certificate.h"
 
