@@ -245,6 +245,15 @@ cachet_test_run (CachetTestRun      *run,
       environment = g_environ_setenv (environment, pair[0], pair[1] ? pair[1] : "", TRUE);
     }
 
+  /* cachet-cli verify consults and fills the key store (CLI.md: good signers become contacts):
+   * unless the test chose a store, each run gets its own empty one, so cases do not leak into
+   * each other or into the real user's folder. */
+  if (g_environ_getenv (environment, "XDG_DATA_HOME") == NULL)
+    {
+      g_autofree char *data_home = cachet_test_tmpdir ();
+      environment = g_environ_setenv (environment, "XDG_DATA_HOME", data_home, TRUE);
+    }
+
   if (!g_spawn_sync (NULL, (char **) args->pdata, environment,
                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                      &run->out, &run->err, &status, &error))

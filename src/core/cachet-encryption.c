@@ -1,2 +1,1168 @@
-/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-encryption.c: encrypt and decrypt messages (.eml) and files (see cachet-encryption.h).
+ *
+ * The CMS work is cachet-enveloped-data's; this file decides what to encrypt (the body of a
+ * message, written with CRLF, or a whole file), for whom (recipients checked one by one, the
+ * sender added), with which cipher, and wraps the result as a message again. Decryption finds
+ * the encrypted part, deciphers it into a private temporary file, and only after the tag or
+ * padding check releases it, verifying any signature inside into the same verdict.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "cachet-encryption.h"
+#include "cachet-enveloped-data.h"
+#include "cachet-error.h"
+#include "cachet-signing.h"
+#include "cachet-store.h"
+#include "cachet-trust.h"
+
+/* Private temporary storage */
+
+/* An unlinked 0600 file in the user's runtime folder (else the temporary folder): the
+ * plaintext lives there until it is checked, and disappears with the stream. */
+static GMimeStream *
+temporary_stream (GError **error)
+{
+  const char *dirs[] = { g_get_user_runtime_dir (), g_get_tmp_dir () };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *template = g_build_filename (dirs[i], ".cachet-XXXXXX", NULL);
+      int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          g_unlink (template);
+          return g_mime_stream_fs_new (fd);
+        }
+    }
+
+  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+               _("Cannot create a private temporary file: %s. Check that the temporary folder "
+                 "is writable."), g_strerror (errno));
+  return NULL;
+}
+
+static GMimeStream *
+open_input (const char  *path,
+            GError     **error)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, CACHET_ERROR, saved == ENOENT ? CACHET_ERROR_NOT_FOUND : CACHET_ERROR_IO,
+                   _("Cannot open “%s”: %s."), display, g_strerror (saved));
+      return NULL;
+    }
+
+  return g_mime_stream_fs_new (fd);
+}
+
+static gboolean
+io_failed (GError **error)
+{
+  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+               _("Writing the output failed: %s"), g_strerror (errno));
+  return FALSE;
+}
+
+static GMimeMessage *
+parse_message (GMimeStream  *stream,
+               GError      **error)
+{
+  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *message;
+
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  message = g_mime_parser_construct_message (parser, NULL);
+  if (message == NULL || g_mime_message_get_mime_part (message) == NULL)
+    {
+      g_clear_object (&message);
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                   _("The message cannot be read: it is not a valid email message."));
+      return NULL;
+    }
+
+  return message;
+}
+
+/* The one address in From, lower case; NULL when there are several or none. */
+static char *
+from_address (GMimeMessage *message)
+{
+  InternetAddressList *from = g_mime_message_get_from (message);
+  InternetAddress *address;
+
+  if (from == NULL || internet_address_list_length (from) != 1)
+    return NULL;
+  address = internet_address_list_get_address (from, 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+    return NULL;
+  return g_ascii_strdown (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)), -1);
+}
+
+/* Recipients */
+
+static void
+add_unique (GPtrArray         *list,
+            CachetCertificate *certificate)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (cachet_certificate_equal (list->pdata[i], certificate))
+      return;
+  g_ptr_array_add (list, g_object_ref (certificate));
+}
+
+static char *
+describe_person (CachetCertificate *certificate)
+{
+  const char * const *addresses = cachet_certificate_get_addresses (certificate);
+  const char *name = cachet_certificate_get_name (certificate);
+
+  if (addresses && addresses[0] && g_strcmp0 (name, addresses[0]) != 0)
+    return g_strdup_printf ("%s <%s>", name, addresses[0]);
+  return g_strdup (name);
+}
+
+/* Can CERTIFICATE carry a key to its owner? Everything but the chain. */
+static gboolean
+check_usable (CachetCertificate  *certificate,
+              GDateTime          *now,
+              GError            **error)
+{
+  g_autofree char *who = describe_person (certificate);
+  guint bits = 0;
+
+  if (cachet_certificate_get_key_algorithm (certificate, &bits) != GNUTLS_PK_RSA)
+    {
+      g_autofree char *key = cachet_certificate_describe_key (certificate);
+
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_UNSUPPORTED,
+                   _("Cannot encrypt for %s: the key of their certificate is %s, and Cachet can "
+                     "encrypt only to RSA keys. Ask them for an RSA certificate."), who, key);
+      return FALSE;
+    }
+  if (!cachet_certificate_is_valid_at (certificate, now))
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("Cannot encrypt for %s: their certificate is expired or not yet valid. "
+                     "Ask them for a current certificate."), who);
+      return FALSE;
+    }
+  if (!cachet_certificate_allows_email (certificate))
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("Cannot encrypt for %s: their certificate is not meant for email "
+                     "protection. Ask them for an S/MIME certificate."), who);
+      return FALSE;
+    }
+  if (!(cachet_certificate_get_key_usage (certificate) & CACHET_KEY_USAGE_ENCRYPT))
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("Cannot encrypt for %s: their certificate does not allow encryption (it "
+                     "lacks key encipherment). Ask them for their encryption certificate."), who);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_trusted (CachetTrust        *trust,
+               CachetCertificate  *certificate,
+               GPtrArray          *pool,
+               GDateTime          *now,
+               GError            **error)
+{
+  g_autoptr(CachetSigner) probe = cachet_signer_new ();
+  g_autofree char *who = describe_person (certificate);
+
+  _cachet_trust_evaluate (trust, probe, certificate, pool, now, NULL);
+  if (cachet_signer_get_trusted (probe) &&
+      !cachet_signer_has_problem (probe, CACHET_PROBLEM_UNTRUSTED_ISSUER) &&
+      !cachet_signer_has_problem (probe, CACHET_PROBLEM_REVOKED) &&
+      !cachet_signer_has_problem (probe, CACHET_PROBLEM_EXPIRED) &&
+      !cachet_signer_has_problem (probe, CACHET_PROBLEM_NOT_YET_VALID))
+    return TRUE;
+
+  if (cachet_signer_has_problem (probe, CACHET_PROBLEM_REVOKED))
+    g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                 _("Cannot encrypt for %s: their certificate has been revoked. Ask them for a "
+                   "new one."), who);
+  else if (cachet_signer_has_problem (probe, CACHET_PROBLEM_EXPIRED) ||
+           cachet_signer_has_problem (probe, CACHET_PROBLEM_NOT_YET_VALID))
+    g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                 _("Cannot encrypt for %s: a certificate in their chain is expired or not yet "
+                   "valid."), who);
+  else
+    g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                 _("Cannot encrypt for %s: their certificate (issued by %s) does not lead to a "
+                   "certificate authority you trust. Add the authority with “cachet-cli trust "
+                   "add”, or check that this is the right certificate."),
+                 who, cachet_certificate_get_issuer_name (certificate));
+  return FALSE;
+}
+
+/* The sender: the signing credentials, else the store's current identity (the one for FROM
+ * when there are several). A new reference, or NULL. */
+static CachetCertificate *
+sender_certificate (CachetOptions *options,
+                    const char    *from)
+{
+  GPtrArray *credentials = cachet_options_get_credentials (options);
+  CachetStore *store = cachet_options_get_store (options);
+  CachetCertificate *first = NULL;
+  GListModel *identities;
+
+  if (credentials != NULL && credentials->len > 0)
+    return g_object_ref (cachet_credentials_get_certificate (credentials->pdata[0]));
+  if (store == NULL)
+    return NULL;
+
+  identities = cachet_store_get_identities (store);
+  for (guint i = 0; i < g_list_model_get_n_items (identities); i++)
+    {
+      g_autoptr(CachetIdentity) identity = g_list_model_get_item (identities, i);
+      CachetCertificate *certificate = cachet_identity_get_certificate (identity);
+
+      if (cachet_identity_get_state (identity) != CACHET_IDENTITY_CURRENT || certificate == NULL ||
+          !cachet_identity_can_encrypt (identity))
+        continue;
+      if (from != NULL && cachet_certificate_has_address (certificate, from))
+        return g_object_ref (certificate);
+      if (first == NULL)
+        first = certificate;
+    }
+
+  return first ? g_object_ref (first) : NULL;
+}
+
+/* Everything that can help build a chain: --certs, the sender's chain, the recipients. */
+static GPtrArray *
+certificate_pool (CachetOptions *options)
+{
+  GPtrArray *pool = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *list;
+
+  list = cachet_options_get_certificates (options);
+  for (guint i = 0; list && i < list->len; i++)
+    add_unique (pool, list->pdata[i]);
+
+  list = cachet_options_get_credentials (options);
+  for (guint i = 0; list && i < list->len; i++)
+    {
+      GPtrArray *chain = cachet_credentials_get_chain (list->pdata[i]);
+
+      add_unique (pool, cachet_credentials_get_certificate (list->pdata[i]));
+      for (guint j = 0; chain && j < chain->len; j++)
+        add_unique (pool, chain->pdata[j]);
+    }
+
+  if (cachet_options_get_store (options) != NULL)
+    {
+      g_autoptr(GPtrArray) contacts =
+        cachet_store_get_contact_certificates (cachet_options_get_store (options));
+
+      for (guint i = 0; contacts && i < contacts->len; i++)
+        add_unique (pool, contacts->pdata[i]);
+    }
+
+  return pool;
+}
+
+static GPtrArray *
+choose_recipients (CachetOptions  *options,
+                   const char     *from,
+                   GError        **error)
+{
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) vouched = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) pool = certificate_pool (options);
+  g_autoptr(CachetTrust) trust = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(CachetCertificate) self = NULL;
+  GPtrArray *addresses = cachet_options_get_recipient_addresses (options);
+  GPtrArray *given = cachet_options_get_recipients (options);
+  CachetStore *store = cachet_options_get_store (options);
+
+  for (guint i = 0; addresses && i < addresses->len; i++)
+    {
+      const char *address = addresses->pdata[i];
+      CachetCertificate *found = NULL;
+
+      /* a certificate given for this call wins; else the key store's choice, which only
+       * offers trusted, valid encryption certificates */
+      for (guint j = 0; given && j < given->len && !found; j++)
+        if (cachet_certificate_has_address (given->pdata[j], address))
+          found = given->pdata[j];
+
+      if (found == NULL && store != NULL)
+        {
+          g_autoptr(CachetCertificate) from_store = cachet_store_find_recipient (store, address, error);
+
+          if (from_store == NULL)
+            return NULL;
+          add_unique (vouched, from_store);
+          add_unique (chosen, from_store);
+          continue;
+        }
+
+      for (guint j = 0; j < pool->len && !found; j++)
+        if (cachet_certificate_has_address (pool->pdata[j], address) &&
+            !cachet_certificate_is_ca (pool->pdata[j]))
+          found = pool->pdata[j];
+
+      if (found == NULL)
+        {
+          g_set_error (error, CACHET_ERROR, CACHET_ERROR_NO_KEY,
+                       _("No certificate is known for %s. Import theirs with “cachet-cli contact "
+                         "import”, or give it with --to-cert."), address);
+          return NULL;
+        }
+      add_unique (chosen, found);
+    }
+
+  for (guint i = 0; given && i < given->len; i++)
+    add_unique (chosen, given->pdata[i]);
+
+  if (chosen->len == 0)
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NO_KEY,
+                   _("There is no one to encrypt for. Name a recipient with --to or --to-cert."));
+      return NULL;
+    }
+
+  trust = _cachet_trust_new (options);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      gboolean from_store = FALSE;
+
+      for (guint j = 0; j < vouched->len; j++)
+        from_store |= vouched->pdata[j] == chosen->pdata[i];
+      if (!check_usable (chosen->pdata[i], now, error) ||
+          (!from_store && !check_trusted (trust, chosen->pdata[i], pool, now, error)))
+        return NULL;
+    }
+
+  /* The sender reads their own sent mail: their certificate is theirs, so it needs no
+   * anchor, only to be able to carry a key. One that cannot is left out, not fatal. */
+  if (cachet_options_get_encrypt_to_self (options))
+    self = sender_certificate (options, from);
+  if (self != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (check_usable (self, now, &local))
+        add_unique (chosen, self);
+      else
+        g_debug ("Not encrypting to the sender: %s", local->message);
+    }
+
+  return g_steal_pointer (&chosen);
+}
+
+/* Did the owner of CERTIFICATE announce CIPHER (SMIMECapabilities of their signed mail, as
+ * the key store remembers them)? */
+static gboolean
+announced (CachetStore       *store,
+           CachetCertificate *certificate,
+           const char        *cipher)
+{
+  const char * const *addresses = cachet_certificate_get_addresses (certificate);
+
+  for (guint i = 0; addresses && addresses[i]; i++)
+    {
+      const char * const *capabilities = cachet_store_get_capabilities (store, addresses[i]);
+
+      if (capabilities && g_strv_contains (capabilities, cipher))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static CachetCipher
+choose_cipher (CachetOptions *options,
+               GPtrArray     *recipients,
+               const char    *from)
+{
+  CachetCipher cipher = cachet_options_get_cipher (options);
+  CachetStore *store = cachet_options_get_store (options);
+  gboolean all_256 = TRUE, all_128 = TRUE;
+
+  if (cipher != CACHET_CIPHER_DEFAULT)
+    return cipher;
+
+  /* AES-GCM only when every recipient announced it; otherwise AES-256-CBC, which every
+   * S/MIME client reads. The sender's own certificate is Cachet's: it reads GCM. */
+  if (store == NULL)
+    return CACHET_CIPHER_AES_256_CBC;
+
+  for (guint i = 0; i < recipients->len; i++)
+    {
+      CachetCertificate *recipient = recipients->pdata[i];
+      g_autoptr(CachetCertificate) self = sender_certificate (options, from);
+
+      if (self != NULL && cachet_certificate_equal (self, recipient))
+        continue;
+      all_256 &= announced (store, recipient, "aes-256-gcm");
+      all_128 &= announced (store, recipient, "aes-128-gcm") || announced (store, recipient, "aes-256-gcm");
+    }
+
+  if (all_256)
+    return CACHET_CIPHER_AES_256_GCM;
+  if (all_128)
+    return CACHET_CIPHER_AES_128_GCM;
+  return CACHET_CIPHER_AES_256_CBC;
+}
+
+static gboolean
+cipher_is_gcm (CachetCipher cipher)
+{
+  return cipher == CACHET_CIPHER_AES_128_GCM || cipher == CACHET_CIPHER_AES_256_GCM;
+}
+
+/* Encryption */
+
+/* The bytes to encrypt: ENTITY's Content-* headers and content, with CRLF line ends. */
+static GMimeStream *
+write_entity (GMimeObject  *entity,
+              gint64       *length,
+              GError      **error)
+{
+  g_autoptr(GMimeStream) stream = temporary_stream (error);
+  g_autoptr(GMimeStream) filtered = NULL;
+  g_autoptr(GMimeFilter) crlf = NULL;
+
+  if (stream == NULL)
+    return NULL;
+
+  filtered = g_mime_stream_filter_new (stream);
+  crlf = g_mime_filter_unix2dos_new (FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), crlf);
+
+  if (g_mime_object_write_to_stream (entity, NULL, filtered) < 0 ||
+      g_mime_stream_flush (filtered) < 0)
+    {
+      io_failed (error);
+      return NULL;
+    }
+
+  *length = g_mime_stream_tell (stream);
+  if (*length < 0 || g_mime_stream_reset (stream) < 0)
+    {
+      io_failed (error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&stream);
+}
+
+static void
+protect_binary (GMimeObject *parent,
+                GMimeObject *part,
+                gpointer     user_data)
+{
+  if (GMIME_IS_PART (part) &&
+      g_mime_part_get_content_encoding (GMIME_PART (part)) == GMIME_CONTENT_ENCODING_BINARY)
+    g_mime_part_set_content_encoding (GMIME_PART (part), GMIME_CONTENT_ENCODING_BASE64);
+}
+
+static gboolean
+encrypt_message (CachetOptions  *options,
+                 GMimeMessage   *message,
+                 GPtrArray      *recipients,
+                 CachetCipher    cipher,
+                 GMimeStream    *output,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  g_autoptr(GMimeObject) entity = NULL;
+  g_autoptr(GMimeStream) plain = NULL;
+  g_autoptr(GMimeStream) cms = NULL;
+  g_autoptr(GMimePart) part = NULL;
+  g_autoptr(GMimeDataWrapper) wrapper = NULL;
+  gint64 length = 0;
+
+  entity = g_object_ref (g_mime_message_get_mime_part (message));
+  if (cachet_options_get_sign (options))
+    {
+      GMimeObject *signed_entity = cachet_sign_object (options, entity, cancellable, error);
+
+      if (signed_entity == NULL)
+        return FALSE;
+      g_set_object (&entity, signed_entity);
+      g_object_unref (signed_entity);
+    }
+  else
+    {
+      /* The entity is written with CRLF line ends: content sent as raw binary would not
+       * survive that, so such parts are given a transfer encoding first. */
+      protect_binary (NULL, entity, NULL);
+      if (GMIME_IS_MULTIPART (entity))
+        g_mime_multipart_foreach (GMIME_MULTIPART (entity), protect_binary, NULL);
+    }
+
+  plain = write_entity (entity, &length, error);
+  if (plain == NULL)
+    return FALSE;
+
+  cms = temporary_stream (error);
+  if (cms == NULL ||
+      !cachet_enveloped_data_encrypt (plain, length, recipients, cipher, cms, cancellable, error))
+    return FALSE;
+  if (g_mime_stream_reset (cms) < 0)
+    return io_failed (error);
+
+  part = g_mime_part_new_with_type ("application", "pkcs7-mime");
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "smime-type",
+                                            cipher_is_gcm (cipher) ? "authEnveloped-data"
+                                                                   : "enveloped-data");
+  g_mime_object_set_disposition (GMIME_OBJECT (part), "attachment");
+  g_mime_part_set_filename (part, "smime.p7m");
+  wrapper = g_mime_data_wrapper_new_with_stream (cms, GMIME_CONTENT_ENCODING_BINARY);
+  g_mime_part_set_content (part, wrapper);
+  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
+
+  g_mime_message_set_mime_part (message, GMIME_OBJECT (part));
+  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, output) < 0 ||
+      g_mime_stream_flush (output) < 0)
+    return io_failed (error);
+
+  return TRUE;
+}
+
+gboolean
+cachet_encrypt_file (CachetOptions  *options,
+                     const char     *input,
+                     CachetOutput   *output,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_autoptr(GPtrArray) recipients = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *from = NULL;
+  g_autoptr(GError) detect_error = NULL;
+  CachetInputKind kind;
+  CachetCipher cipher;
+
+  g_return_val_if_fail (CACHET_IS_OPTIONS (options), FALSE);
+  g_return_val_if_fail (input != NULL, FALSE);
+  g_return_val_if_fail (output != NULL, FALSE);
+
+  stream = open_input (input, error);
+  if (stream == NULL)
+    return FALSE;
+  kind = cachet_detect_input (input, &detect_error);
+  if (detect_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&detect_error));
+      return FALSE;
+    }
+
+  if (kind == CACHET_INPUT_MESSAGE)
+    {
+      message = parse_message (stream, error);
+      if (message == NULL)
+        return FALSE;
+      from = from_address (message);
+    }
+
+  recipients = choose_recipients (options, from, error);
+  if (recipients == NULL)
+    return FALSE;
+  cipher = choose_cipher (options, recipients, from);
+
+  if (message != NULL)
+    {
+      if (!encrypt_message (options, message, recipients, cipher,
+                            cachet_output_get_stream (output), cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      gint64 length = g_mime_stream_length (stream);
+
+      if (cachet_options_get_sign (options))
+        {
+          g_set_error (error, CACHET_ERROR, CACHET_ERROR_UNSUPPORTED,
+                       _("Signing and encrypting in one step works for email messages only. Sign "
+                         "the file first with “cachet-cli sign”, then encrypt it."));
+          return FALSE;
+        }
+      if (!cachet_enveloped_data_encrypt (stream, length, recipients, cipher,
+                                          cachet_output_get_stream (output), cancellable, error))
+        return FALSE;
+    }
+
+  return cachet_output_commit (output, error);
+}
+
+/* Decryption */
+
+static gboolean
+is_pkcs7_mime (GMimeObject *object)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (object);
+  const char *smime_type;
+  const char *name;
+
+  if (!GMIME_IS_PART (object) || type == NULL)
+    return FALSE;
+
+  smime_type = g_mime_content_type_get_parameter (type, "smime-type");
+  name = g_mime_part_get_filename (GMIME_PART (object));
+
+  if (g_mime_content_type_is_type (type, "application", "pkcs7-mime") ||
+      g_mime_content_type_is_type (type, "application", "x-pkcs7-mime"))
+    {
+      /* GMime does not know authEnveloped-data: read the parameter ourselves */
+      if (smime_type == NULL)
+        return TRUE;   /* decided by the content */
+      return g_ascii_strcasecmp (smime_type, "enveloped-data") == 0 ||
+             g_ascii_strcasecmp (smime_type, "authEnveloped-data") == 0;
+    }
+
+  /* some clients send application/octet-stream; name="smime.p7m" */
+  return g_mime_content_type_is_type (type, "application", "octet-stream") &&
+         name != NULL && g_str_has_suffix (name, ".p7m");
+}
+
+typedef struct {
+  GMimeObject *found;
+  guint        index;
+  guint        found_index;
+  guint        count;
+} FindEncrypted;
+
+static void
+find_encrypted (GMimeObject *parent,
+                GMimeObject *part,
+                gpointer     user_data)
+{
+  FindEncrypted *find = user_data;
+
+  find->index++;
+  if (is_pkcs7_mime (part))
+    {
+      find->count++;
+      if (find->found == NULL)
+        {
+          find->found = part;
+          find->found_index = find->index;
+        }
+    }
+}
+
+/* Writes the decoded content of PART to a temporary stream, ready to read. */
+static GMimeStream *
+decoded_content (GMimePart  *part,
+                 GError    **error)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  g_autoptr(GMimeStream) stream = NULL;
+
+  if (content == NULL)
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                   _("The encrypted part of the message is empty."));
+      return NULL;
+    }
+
+  stream = temporary_stream (error);
+  if (stream == NULL)
+    return NULL;
+  if (g_mime_data_wrapper_write_to_stream (content, stream) < 0 ||
+      g_mime_stream_flush (stream) < 0 || g_mime_stream_reset (stream) < 0)
+    {
+      io_failed (error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&stream);
+}
+
+/* Tries the keys given for the call first; then, only if none of them is a recipient, the
+ * identities of the key store (which asks the keyring for their keys). The recipients are
+ * read before any content, so a no-key answer leaves PLAIN untouched and CMS can be read
+ * again from the start. */
+static CachetEnvelopedInfo *
+decrypt_stream (CachetOptions  *options,
+                GMimeStream    *cms,
+                GMimeStream    *plain,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  GPtrArray *given = cachet_options_get_credentials (options);
+  CachetStore *store = cachet_options_get_store (options);
+  g_autoptr(GPtrArray) known = certificate_pool (options);
+  g_autoptr(GPtrArray) from_store = NULL;
+  g_autoptr(GError) local = NULL;
+  GPtrArray *recipients = cachet_options_get_recipients (options);
+  CachetEnvelopedInfo *info;
+
+  for (guint i = 0; recipients && i < recipients->len; i++)
+    add_unique (known, recipients->pdata[i]);
+
+  if (given != NULL && given->len > 0)
+    {
+      info = cachet_enveloped_data_decrypt (cms, given, known, plain, cancellable, &local);
+      if (info != NULL)
+        return info;
+      if (store == NULL || !g_error_matches (local, CACHET_ERROR, CACHET_ERROR_NO_KEY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      if (g_mime_stream_reset (cms) < 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
+  else if (store == NULL)
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NO_KEY,
+                   _("There is no key to decrypt with. Give one with --cert and --key, --p12, "
+                     "or --as an identity of yours."));
+      return NULL;
+    }
+
+  from_store = cachet_store_get_identity_credentials (store, cancellable, error);
+  if (from_store == NULL)
+    return NULL;
+  for (guint i = 0; given && i < given->len; i++)
+    g_ptr_array_add (from_store, g_object_ref (given->pdata[i]));
+
+  return cachet_enveloped_data_decrypt (cms, from_store, known, plain, cancellable, error);
+}
+
+static void
+note_unauthenticated (CachetVerdict       *verdict,
+                      CachetEnvelopedInfo *info)
+{
+  if (info->authenticated)
+    return;
+  if (cachet_verdict_get_signed (verdict) && cachet_verdict_get_status (verdict) == CACHET_STATUS_GOOD)
+    return;
+  cachet_verdict_add_problem (verdict, CACHET_PROBLEM_UNAUTHENTICATED_ENCRYPTION, NULL);
+}
+
+static void
+set_from (CachetVerdict *verdict,
+          GMimeMessage  *message)
+{
+  g_autofree char *from = from_address (message);
+
+  if (from != NULL)
+    cachet_verdict_set_from (verdict, from);
+}
+
+static CachetVerdict *
+decrypt_message (CachetOptions  *options,
+                 GMimeStream    *input,
+                 GMimeStream    *output,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  g_autoptr(GMimeMessage) message = parse_message (input, error);
+  g_autoptr(GMimeStream) cms = NULL;
+  g_autoptr(GMimeStream) plain = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeObject) entity = NULL;
+  g_autoptr(CachetEnvelopedInfo) info = NULL;
+  g_autoptr(CachetVerdict) verdict = NULL;
+  GMimeObject *root, *encrypted;
+  GMimeObject *shown;
+  gboolean whole;
+  guint part_index = 0;
+
+  if (message == NULL)
+    return NULL;
+
+  root = g_mime_message_get_mime_part (message);
+  whole = is_pkcs7_mime (root);
+  encrypted = whole ? root : NULL;
+
+  if (!whole)
+    {
+      FindEncrypted find = { 0 };
+
+      g_mime_message_foreach (message, find_encrypted, &find);
+      encrypted = find.found;
+      part_index = find.found_index;
+      if (encrypted == NULL)
+        {
+          g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                       _("This message is not encrypted: there is nothing to decrypt."));
+          return NULL;
+        }
+    }
+
+  cms = decoded_content (GMIME_PART (encrypted), error);
+  if (cms == NULL)
+    return NULL;
+
+  {
+    guint8 head[32];
+    gssize n = g_mime_stream_read (cms, (char *) head, sizeof head);
+
+    if (n < 0 || g_mime_stream_reset (cms) < 0 || !cachet_enveloped_data_sniff (head, n))
+      {
+        g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                     _("The encrypted part of the message is damaged or not an S/MIME encrypted "
+                       "message."));
+        return NULL;
+      }
+  }
+
+  plain = temporary_stream (error);
+  if (plain == NULL)
+    return NULL;
+  info = decrypt_stream (options, cms, plain, cancellable, error);
+  if (info == NULL)
+    return NULL;
+
+  /* The tag or padding held: the plaintext may be looked at now. */
+  if (g_mime_stream_reset (plain) < 0)
+    return io_failed (error), NULL;
+  parser = g_mime_parser_new_with_stream (plain);
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  entity = g_mime_parser_construct_part (parser, NULL);
+  if (entity == NULL)
+    {
+      /* Content without MIME headers (RFC 4134's examples, some old clients): a body part
+       * without headers is text/plain (RFC 2045). */
+      g_autoptr(GMimeDataWrapper) wrapper = NULL;
+      GMimePart *part = g_mime_part_new_with_type ("text", "plain");
+
+      if (g_mime_stream_reset (plain) < 0)
+        return io_failed (error), NULL;
+      wrapper = g_mime_data_wrapper_new_with_stream (plain, GMIME_CONTENT_ENCODING_DEFAULT);
+      g_mime_part_set_content (part, wrapper);
+      entity = GMIME_OBJECT (part);
+    }
+
+  verdict = cachet_verdict_new ();
+  cachet_verdict_set_encrypted (verdict, TRUE);
+  cachet_verdict_set_cipher (verdict, info->cipher);
+  set_from (verdict, message);
+
+  if (whole)
+    {
+      /* the message's own headers around the decrypted body */
+      g_mime_message_set_mime_part (message, entity);
+      shown = GMIME_OBJECT (message);
+    }
+  else
+    {
+      /* Never merged with the parts that were not encrypted: only the decrypted part is
+       * released, and the verdict says it was only a part. */
+      g_autofree char *detail = g_strdup_printf (_("part %u of the message"), part_index);
+      shown = entity;
+      cachet_verdict_add_problem (verdict, CACHET_PROBLEM_PARTIAL_ENCRYPTION, detail);
+    }
+
+  if (!cachet_verify_object (options, shown, verdict, cancellable, error))
+    return NULL;
+  note_unauthenticated (verdict, info);
+  cachet_verdict_set_content (verdict, shown);
+
+  /* as for verified mail: a good signer becomes a contact (so the reply can be encrypted), an
+   * unsigned message from someone who usually signs is marked */
+  if (cachet_options_get_store (options) != NULL)
+    cachet_store_collect_from_verdict (cachet_options_get_store (options), verdict);
+
+  if (output != NULL)
+    {
+      g_autoptr(GMimeStream) filtered = g_mime_stream_filter_new (output);
+      g_autoptr(GMimeFilter) lf = g_mime_filter_dos2unix_new (FALSE);
+
+      /* the decrypted entity has CRLF line ends; a message file on disk has LF */
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), lf);
+      if (g_mime_object_write_to_stream (shown, NULL, filtered) < 0 ||
+          g_mime_stream_flush (filtered) < 0)
+        return io_failed (error), NULL;
+    }
+
+  return g_steal_pointer (&verdict);
+}
+
+/* A PEM-armoured CMS file ("-----BEGIN CMS-----", "PKCS7"): decoded to a temporary stream. */
+static GMimeStream *
+unarmour (GMimeStream  *stream,
+          GError      **error)
+{
+  g_autoptr(GByteArray) text = g_byte_array_new ();
+  g_autoptr(GMimeStream) out = NULL;
+  g_autofree guchar *der = NULL;
+  const char *begin, *body, *end;
+  gsize der_size = 0;
+  char buffer[4096];
+  gssize n;
+
+  while ((n = g_mime_stream_read (stream, buffer, sizeof buffer)) > 0)
+    {
+      if (text->len + n > 64 * 1024 * 1024)
+        {
+          g_set_error (error, CACHET_ERROR, CACHET_ERROR_TOO_LARGE,
+                       _("The PEM file is too large; convert it to DER (binary) first."));
+          return NULL;
+        }
+      g_byte_array_append (text, (guint8 *) buffer, n);
+    }
+  g_byte_array_append (text, (guint8 *) "", 1);
+
+  begin = strstr ((char *) text->data, "-----BEGIN ");
+  body = begin ? strstr (begin, "-----\n") : NULL;
+  if (body == NULL && begin)
+    body = strstr (begin, "-----\r\n");
+  end = body ? strstr (body + 5, "-----END ") : NULL;
+  if (end == NULL)
+    return NULL;
+  body = strchr (body + 5, '\n') + 1;
+
+  {
+    g_autofree char *b64 = g_strndup (body, end - body);
+    der = g_base64_decode (b64, &der_size);
+  }
+  if (!cachet_enveloped_data_sniff (der, der_size))
+    return NULL;
+
+  out = temporary_stream (error);
+  if (out == NULL ||
+      g_mime_stream_write (out, (char *) der, der_size) != (gssize) der_size ||
+      g_mime_stream_reset (out) < 0)
+    return NULL;
+
+  return g_steal_pointer (&out);
+}
+
+CachetVerdict *
+cachet_decrypt_file (CachetOptions  *options,
+                     const char     *input,
+                     CachetOutput   *output,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeStream) scratch = NULL;
+  g_autoptr(CachetVerdict) verdict = NULL;
+  GMimeStream *out;
+  guint8 head[64];
+  gssize n;
+
+  g_return_val_if_fail (CACHET_IS_OPTIONS (options), NULL);
+  g_return_val_if_fail (input != NULL, NULL);
+
+  stream = open_input (input, error);
+  if (stream == NULL)
+    return NULL;
+
+  n = g_mime_stream_read (stream, (char *) head, sizeof head);
+  if (n < 0 || g_mime_stream_reset (stream) < 0)
+    {
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+                   _("Cannot read the input: %s."), g_strerror (errno));
+      return NULL;
+    }
+
+  if (output != NULL)
+    out = cachet_output_get_stream (output);
+  else
+    {
+      scratch = temporary_stream (error);
+      if (scratch == NULL)
+        return NULL;
+      out = scratch;
+    }
+
+  if (cachet_enveloped_data_sniff (head, n) ||
+      (n > 11 && memcmp (head, "-----BEGIN ", 11) == 0))
+    {
+      g_autoptr(GMimeStream) der = NULL;
+      g_autoptr(CachetEnvelopedInfo) info = NULL;
+
+      if (!cachet_enveloped_data_sniff (head, n))
+        {
+          der = unarmour (stream, error);
+          if (der == NULL)
+            {
+              if (error && *error == NULL)
+                g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                             _("The file is not an S/MIME encrypted message. Open a .p7m or "
+                               ".eml file that is encrypted."));
+              return NULL;
+            }
+        }
+
+      info = decrypt_stream (options, der ? der : stream, out, cancellable, error);
+      if (info == NULL)
+        return NULL;
+
+      verdict = cachet_verdict_new ();
+      cachet_verdict_set_encrypted (verdict, TRUE);
+      cachet_verdict_set_cipher (verdict, info->cipher);
+      note_unauthenticated (verdict, info);
+    }
+  else
+    {
+      CachetInputKind kind = cachet_detect_input (input, error);
+
+      if (kind != CACHET_INPUT_MESSAGE)
+        {
+          if (error && *error == NULL)
+            g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                         _("The file is not an S/MIME encrypted message. Open a .p7m or .eml "
+                           "file that is encrypted."));
+          return NULL;
+        }
+
+      verdict = decrypt_message (options, stream, out, cancellable, error);
+      if (verdict == NULL)
+        return NULL;
+    }
+
+  if (output != NULL && !cachet_output_commit (output, error))
+    return NULL;
+
+  return g_steal_pointer (&verdict);
+}
+
+/* Async forms: the same work in a GTask thread. */
+
+typedef struct {
+  CachetOptions *options;
+  char          *input;
+  char          *output_path;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->options);
+  g_free (job->input);
+  g_free (job->output_path);
+  g_free (job);
+}
+
+static Job *
+job_new (CachetOptions *options,
+         const char    *input,
+         const char    *output_path)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->options = g_object_ref (options);
+  job->input = g_strdup (input);
+  job->output_path = g_strdup (output_path);
+  return job;
+}
+
+static void
+encrypt_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(CachetOutput) output = NULL;
+  GError *error = NULL;
+
+  output = cachet_output_new (job->output_path, &error);
+  if (output == NULL || !cachet_encrypt_file (job->options, job->input, output, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+cachet_encrypt_file_async (CachetOptions       *options,
+                           const char          *input,
+                           const char          *output_path,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (CACHET_IS_OPTIONS (options));
+  g_return_if_fail (input != NULL && output_path != NULL);
+
+  g_task_set_source_tag (task, cachet_encrypt_file_async);
+  g_task_set_task_data (task, job_new (options, input, output_path), (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, encrypt_thread);
+}
+
+gboolean
+cachet_encrypt_file_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+decrypt_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(CachetOutput) output = NULL;
+  CachetVerdict *verdict;
+  GError *error = NULL;
+
+  if (job->output_path != NULL)
+    {
+      output = cachet_output_new (job->output_path, &error);
+      if (output == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  verdict = cachet_decrypt_file (job->options, job->input, output, cancellable, &error);
+  if (verdict == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, verdict, g_object_unref);
+}
+
+void
+cachet_decrypt_file_async (CachetOptions       *options,
+                           const char          *input,
+                           const char          *output_path,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (CACHET_IS_OPTIONS (options));
+  g_return_if_fail (input != NULL);
+
+  g_task_set_source_tag (task, cachet_decrypt_file_async);
+  g_task_set_task_data (task, job_new (options, input, output_path), (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, decrypt_thread);
+}
+
+CachetVerdict *
+cachet_decrypt_file_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 /* Encrypts INPUT to the recipients of OPTIONS (certificates, and addresses resolved through the
  * store), plus the sender's own certificate unless turned off; signs first when asked. A message
  * gives a message (application/pkcs7-mime enveloped-data or authEnveloped-data), any other file
- * a DER FILE.p7m. Fails with one clear sentence naming a recipient that cannot be used. */
+ * a DER FILE.p7m. Fails with one clear sentence naming a recipient that cannot be used.
+ * Commits OUTPUT on success; on failure leaves it uncommitted (free it: nothing is written). */
 gboolean        cachet_encrypt_file         (CachetOptions  *options,
                                              const char     *input,
                                              CachetOutput   *output,
@@ -30,7 +31,7 @@ gboolean        cachet_encrypt_file_finish  (GAsyncResult   *result,
 /* Decrypts INPUT with the credentials of OPTIONS (then the store's identities). The plaintext
  * reaches OUTPUT (may be NULL: verdict only) only after the tag or padding check passed. An inner
  * signature is verified and reported in the returned verdict. NULL with ERROR on failure
- * (no-key, decrypt-failed, malformed): nothing was written. */
+ * (no-key, decrypt-failed, malformed): nothing was written. Commits OUTPUT on success. */
 CachetVerdict  *cachet_decrypt_file         (CachetOptions  *options,
                                              const char     *input,
                                              CachetOutput   *output,

@@ -51,7 +51,9 @@ gboolean        cachet_verify_object       (CachetOptions  *options,
                                             GError        **error);
 
 /* Signs INPUT with the first credentials of OPTIONS. A message gives a message (multipart/signed,
- * or opaque with cachet_options_set_opaque); any other file a detached DER signature. */
+ * or opaque with cachet_options_set_opaque), written with CRLF line ends; any other file a
+ * detached DER signature. Commits OUTPUT on success; on failure leaves it uncommitted (free it:
+ * nothing is written). The _async form makes and commits the output at OUTPUT_PATH itself. */
 gboolean        cachet_sign_file           (CachetOptions  *options,
                                             const char     *input,
                                             CachetOutput   *output,

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-contacts-view.c: the Contacts pane (see cachet-contacts-view.h).
+ *
+ * Lists are bound to the store's models (contacts filtered by the search text, and your trust
+ * anchors), so contacts collected from verified mail appear by themselves.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "cachet-contacts-view.h"
+
+struct _CachetContactsView
+{
+  GtkWidget           parent_instance;
+
+  GtkStack           *stack;
+  AdwStatusPage      *empty_page;
+  GtkSearchEntry     *search_entry;
+  GtkListBox         *list;
+  GtkListBox         *anchor_list;
+
+  CachetStore        *store;
+  GListModel         *contacts;   /* borrowed from the store */
+  GListModel         *anchors;    /* borrowed from the store */
+  GtkFilterListModel *filtered;
+  GtkCustomFilter    *filter;
+};
+
+G_DEFINE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, GTK_TYPE_WIDGET)
+
+static void
+toast (CachetContactsView *self,
+       const char         *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+}
+
+static char *
+format_date (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("?");
+  local = g_date_time_to_local (time);
+  /* Translators: a date, see g_date_time_format(): "3 May 2024" */
+  return g_date_time_format (local, _("%-d %B %Y"));
+}
+
+static char *
+describe_certificate (CachetCertificate *certificate)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *until = format_date (cachet_certificate_get_not_after (certificate));
+
+  if (cachet_certificate_get_days_left (certificate, now) < 0)
+    /* Translators: %s is a date */
+    return g_strdup_printf (_("expired on %s"), until);
+  /* Translators: %s is a date */
+  return g_strdup_printf (_("valid until %s"), until);
+}
+
+/* Deleting a contact, after a confirmation that says what is lost. */
+
+static void
+delete_response (AdwMessageDialog   *dialog,
+                 const char         *response,
+                 CachetContactsView *self)
+{
+  const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "cachet-fingerprint");
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0 || self->store == NULL)
+    return;
+  if (!cachet_store_delete_contacts (self->store, fingerprint, &error))
+    toast (self, error->message);
+}
+
+static void
+delete_clicked (GtkButton          *button,
+                CachetContactsView *self)
+{
+  CachetContact *contact = g_object_get_data (G_OBJECT (button), "cachet-contact");
+  CachetCertificate *certificate = cachet_contact_get_certificate (contact);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: %s is a person's name */
+  heading = g_strdup_printf (_("Delete “%s”?"), cachet_certificate_get_name (certificate));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("You will not be able to encrypt to this person until they send you a signed message again or you import their certificate."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "cachet-fingerprint",
+                          g_strdup (cachet_certificate_get_fingerprint (certificate)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+create_contact_row (gpointer item,
+                    gpointer user_data)
+{
+  CachetContactsView *self = user_data;
+  CachetContact *contact = item;
+  CachetCertificate *certificate = cachet_contact_get_certificate (contact);
+  const char * const *addresses = cachet_certificate_get_addresses (certificate);
+  g_autofree char *joined = addresses ? g_strjoinv (", ", (char **) addresses) : g_strdup ("");
+  g_autofree char *validity = describe_certificate (certificate);
+  g_autofree char *added = format_date (cachet_contact_get_added (contact));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *delete_label = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
+  GtkWidget *icon;
+  gboolean trusted = cachet_contact_get_trusted (contact);
+
+  /* Translators: "alice@example.org · collected from a signed message on 3 May 2024 · valid until 1 May 2026" */
+  subtitle = g_strdup_printf (_("%s · %s on %s · %s"), joined,
+                              cachet_contact_describe_origin (contact), added, validity);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cachet_certificate_get_name (certificate));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  icon = gtk_image_new_from_icon_name (trusted ? "security-high-symbolic" : "dialog-warning-symbolic");
+  gtk_widget_add_css_class (icon, "cachet-status-icon");
+  gtk_widget_add_css_class (icon, trusted ? "good" : "untrusted");
+  gtk_widget_set_tooltip_text (icon, trusted ? _("Trusted: its authority is one you trust")
+                                             : _("Not trusted: Cachet will not encrypt to it on its own"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  trusted ? _("Trusted") : _("Not trusted"), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  /* Translators: %s is a person's name */
+  delete_label = g_strdup_printf (_("Delete “%s”"), cachet_certificate_get_name (certificate));
+  gtk_widget_set_tooltip_text (button, delete_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  delete_label, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  g_object_set_data_full (G_OBJECT (button), "cachet-contact", g_object_ref (contact), g_object_unref);
+  g_signal_connect (button, "clicked", G_CALLBACK (delete_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static GtkWidget *
+create_anchor_row (gpointer item,
+                   gpointer user_data)
+{
+  CachetCertificate *anchor = item;
+  g_autofree char *validity = describe_certificate (anchor);
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cachet_certificate_get_name (anchor));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), validity);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("channel-secure-symbolic"));
+  return row;
+}
+
+static gboolean
+contact_matches (gpointer item,
+                 gpointer user_data)
+{
+  CachetContactsView *self = user_data;
+  CachetCertificate *certificate = cachet_contact_get_certificate (item);
+  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *needle = NULL;
+  g_autofree char *name = NULL;
+  const char * const *addresses;
+
+  if (query == NULL || *query == '\0')
+    return TRUE;
+  needle = g_utf8_casefold (query, -1);
+  name = g_utf8_casefold (cachet_certificate_get_name (certificate), -1);
+  if (strstr (name, needle))
+    return TRUE;
+  addresses = cachet_certificate_get_addresses (certificate);
+  for (guint i = 0; addresses && addresses[i]; i++)
+    if (strstr (addresses[i], needle))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+search_changed (CachetContactsView *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+update_page (CachetContactsView *self)
+{
+  gboolean has_items = (self->contacts && g_list_model_get_n_items (self->contacts) > 0)
+                       || (self->anchors && g_list_model_get_n_items (self->anchors) > 0);
+
+  gtk_stack_set_visible_child_name (self->stack, has_items ? "list" : "empty");
+}
+
+/* Import certificates from files. */
+
+static void
+chooser_response (GtkNativeDialog    *dialog,
+                  int                 response,
+                  CachetContactsView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->store)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      guint imported = 0;
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          g_autofree char *path = g_file_get_path (file);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) contacts = NULL;
+
+          if (path == NULL)
+            continue;
+          contacts = cachet_store_import_contacts (self->store, path, &error);
+          if (contacts == NULL)
+            toast (self, error->message);
+          else
+            imported += contacts->len;
+        }
+      if (imported > 0)
+        {
+          g_autofree char *message = g_strdup_printf (ngettext ("%u certificate imported",
+                                                                "%u certificates imported", imported),
+                                                      imported);
+          toast (self, message);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+import_clicked (CachetContactsView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter;
+
+  if (self->store == NULL)
+    {
+      toast (self, _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
+      return;
+    }
+
+  dialog = gtk_file_chooser_native_new (_("Import Certificates"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Certificates and signed messages"));
+  for (guint i = 0; i < 7; i++)
+    gtk_file_filter_add_suffix (filter, (const char *[]) { "pem", "crt", "cer", "der", "p7b", "p7c", "eml" }[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+void
+cachet_contacts_view_set_store (CachetContactsView *self,
+                                CachetStore        *store)
+{
+  g_return_if_fail (CACHET_IS_CONTACTS_VIEW (self));
+
+  if (self->contacts)
+    g_signal_handlers_disconnect_by_func (self->contacts, update_page, self);
+  if (self->anchors)
+    g_signal_handlers_disconnect_by_func (self->anchors, update_page, self);
+
+  g_set_object (&self->store, store);
+  self->contacts = store ? cachet_store_get_contacts (store) : NULL;
+  self->anchors = store ? cachet_store_get_anchor_model (store) : NULL;
+  gtk_filter_list_model_set_model (self->filtered, self->contacts);
+
+  gtk_list_box_bind_model (self->list, self->contacts ? G_LIST_MODEL (self->filtered) : NULL,
+                           create_contact_row, self, NULL);
+  gtk_list_box_bind_model (self->anchor_list, self->anchors, create_anchor_row, self, NULL);
+
+  if (self->contacts)
+    g_signal_connect_object (self->contacts, "items-changed", G_CALLBACK (update_page), self,
+                             G_CONNECT_SWAPPED);
+  if (self->anchors)
+    g_signal_connect_object (self->anchors, "items-changed", G_CALLBACK (update_page), self,
+                             G_CONNECT_SWAPPED);
+  update_page (self);
+}
+
+static void
+cachet_contacts_view_dispose (GObject *object)
+{
+  CachetContactsView *self = CACHET_CONTACTS_VIEW (object);
+  GtkWidget *child;
+
+  if (self->list)
+    gtk_list_box_bind_model (self->list, NULL, NULL, NULL, NULL);
+  if (self->anchor_list)
+    gtk_list_box_bind_model (self->anchor_list, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CACHET_TYPE_CONTACTS_VIEW);
+  /* Children that are not bound template children (the layout's own boxes). */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->filtered);
+  self->contacts = NULL;
+  self->anchors = NULL;
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (cachet_contacts_view_parent_class)->dispose (object);
+}
+
+static void
+cachet_contacts_view_class_init (CachetContactsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cachet_contacts_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/cachet-contacts-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, list);
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, anchor_list);
+  gtk_widget_class_bind_template_callback (widget_class, import_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed);
+}
+
+static void
+cachet_contacts_view_init (CachetContactsView *self)
+{
+  GtkWidget *placeholder;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->filter = gtk_custom_filter_new (contact_matches, self, NULL);
+  /* The filter list model owns the filter. */
+  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+
+  placeholder = gtk_label_new (_("No contact matches"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 18);
+  gtk_widget_set_margin_bottom (placeholder, 18);
+  gtk_list_box_set_placeholder (self->list, placeholder);
+
+  placeholder = gtk_label_new (_("None: you have not added an authority"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 18);
+  gtk_widget_set_margin_bottom (placeholder, 18);
+  gtk_list_box_set_placeholder (self->anchor_list, placeholder);
+
+  update_page (self);
+}

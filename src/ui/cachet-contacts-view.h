@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-contacts-view.h: the Contacts pane: other people's certificates and the authorities
+ * you trust.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cachet-store.h"
+
+G_BEGIN_DECLS
+
+#define CACHET_TYPE_CONTACTS_VIEW (cachet_contacts_view_get_type ())
+G_DECLARE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, CACHET, CONTACTS_VIEW, GtkWidget)
+
+/* STORE may be NULL (no store could be opened): the pane then says so. */
+void cachet_contacts_view_set_store (CachetContactsView *self,
+                                     CachetStore        *store);
+
+G_END_DECLS

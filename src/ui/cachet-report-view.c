@@ -1,0 +1,864 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-report-view.c: the verification report (see cachet-report-view.h).
+ *
+ * Everything that comes from the message (names, subjects, bodies, file names) is shown as
+ * plain text: rows have markup turned off, the body is a read-only GtkTextView, HTML is shown
+ * as its source and never rendered. Only the banner, drawn from the verdict, speaks for Cachet.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "cachet-error.h"
+#include "cachet-output.h"
+#include "cachet-report-view.h"
+
+/* Bodies larger than this are cut when shown; the attachment Save buttons give the whole. */
+#define MAX_BODY_CHARS (512 * 1024)
+
+struct _CachetReportView
+{
+  GtkWidget      parent_instance;
+
+  GtkWidget     *banner;
+  GtkImage      *status_icon;
+  GtkLabel      *status_label;
+  GtkLabel      *summary_label;
+  GtkLabel      *file_label;
+  GtkScrolledWindow *scroller;
+  GtkBox        *details_box;
+
+  GtkTextView   *body_view;     /* owned by details_box; NULL when there is no body */
+  CachetVerdict *verdict;
+  GFile         *file;
+};
+
+G_DEFINE_FINAL_TYPE (CachetReportView, cachet_report_view, GTK_TYPE_WIDGET)
+
+static const char * const status_classes[] = {
+  "good", "bad", "error", "untrusted", "unsigned",
+};
+
+static const char *
+status_icon_name (CachetStatus status)
+{
+  switch (status)
+    {
+    case CACHET_STATUS_GOOD:      return "security-high-symbolic";
+    case CACHET_STATUS_BAD:       return "dialog-error-symbolic";
+    case CACHET_STATUS_UNTRUSTED: return "dialog-warning-symbolic";
+    case CACHET_STATUS_UNSIGNED:  return "security-low-symbolic";
+    case CACHET_STATUS_ERROR:
+    default:                      return "dialog-error-symbolic";
+    }
+}
+
+/* A row with a field name and a value from outside Cachet: never markup, wraps freely. */
+static GtkWidget *
+property_row_new (const char *title,
+                  const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value ? value : "");
+  gtk_widget_add_css_class (row, "cachet-property");
+  return row;
+}
+
+static GtkWidget *
+group_new (const char *title,
+           const char *description)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  if (description)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  return group;
+}
+
+static void
+group_add (GtkWidget *group,
+           GtkWidget *row)
+{
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return NULL;
+  local = g_date_time_to_local (time);
+  /* Translators: a signing time, see g_date_time_format(): "3 May 2024, 14:05 (UTC+02)" */
+  return g_date_time_format (local, _("%-d %B %Y, %H:%M (UTC%:::z)"));
+}
+
+/* "ab12cd..." -> "AB12 CD34 ..." so a person can compare it with another copy aloud. */
+static char *
+format_fingerprint (const char *hex)
+{
+  GString *out;
+
+  if (hex == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  for (gsize i = 0; hex[i] != '\0'; i++)
+    {
+      if (i > 0 && i % 4 == 0)
+        g_string_append_c (out, ' ');
+      g_string_append_c (out, g_ascii_toupper (hex[i]));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+anchor_source_describe (const char *source)
+{
+  if (source == NULL)
+    return _("Not trusted: Cachet could not link this certificate to an authority you trust");
+  if (g_str_equal (source, "system"))
+    return _("Trusted through the certificate authorities of this computer");
+  if (g_str_equal (source, "mozilla-email"))
+    return _("Trusted through the email authorities that Mozilla vets");
+  if (g_str_equal (source, "user"))
+    return _("Trusted through a certificate authority you added");
+  if (g_str_equal (source, "command-line"))
+    return _("Trusted through a certificate authority given for this check");
+  return source;
+}
+
+static void
+clear_details (CachetReportView *self)
+{
+  GtkWidget *child;
+
+  self->body_view = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->details_box))) != NULL)
+    gtk_box_remove (self->details_box, child);
+}
+
+static void
+set_banner (CachetReportView *self,
+            CachetStatus      status,
+            const char       *summary)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    gtk_widget_remove_css_class (self->banner, status_classes[i]);
+  gtk_widget_add_css_class (self->banner, cachet_status_to_string (status));
+
+  gtk_image_set_from_icon_name (self->status_icon, status_icon_name (status));
+  gtk_label_set_text (self->status_label, cachet_status_describe (status));
+  gtk_label_set_text (self->summary_label, summary ? summary : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_label), summary && *summary);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->banner),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  cachet_status_describe (status), -1);
+}
+
+static char *
+signer_display_name (CachetSigner *signer)
+{
+  const char *name = cachet_signer_get_name (signer);
+  const char * const *addresses = cachet_signer_get_addresses (signer);
+
+  if (name == NULL)
+    return g_strdup (_("an unknown signer"));
+  if (addresses && addresses[0] && g_strcmp0 (name, addresses[0]) != 0)
+    return g_strdup_printf ("%s <%s>", name, addresses[0]);
+  return g_strdup (name);
+}
+
+static char *
+build_summary (CachetVerdict *verdict)
+{
+  GListModel *signers = cachet_verdict_get_signers (verdict);
+  guint n_signers = signers ? g_list_model_get_n_items (signers) : 0;
+  g_autoptr(GString) summary = g_string_new (NULL);
+
+  if (cachet_verdict_get_status (verdict) == CACHET_STATUS_ERROR
+      && cachet_verdict_get_error_message (verdict) != NULL)
+    return g_strdup (cachet_verdict_get_error_message (verdict));
+
+  if (cachet_verdict_get_encrypted (verdict))
+    {
+      const char *cipher = cachet_verdict_get_cipher (verdict);
+
+      if (cipher)
+        /* Translators: %s is a cipher name such as aes-256-gcm */
+        g_string_append_printf (summary, _("Decrypted (it was encrypted with %s)."), cipher);
+      else
+        g_string_append (summary, _("Decrypted."));
+    }
+
+  if (n_signers > 0)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < n_signers; i++)
+        {
+          g_autoptr(CachetSigner) signer = g_list_model_get_item (signers, i);
+          g_autofree char *name = signer_display_name (signer);
+
+          if (i > 0)
+            g_string_append (names, i + 1 == n_signers ? _(" and ") : ", ");
+          g_string_append (names, name);
+        }
+      if (summary->len > 0)
+        g_string_append_c (summary, ' ');
+      /* Translators: %s is one or more signer names */
+      g_string_append_printf (summary, _("Signed by %s."), names->str);
+
+      if (cachet_verdict_get_coverage (verdict) == CACHET_COVERAGE_PARTIAL)
+        g_string_append_printf (summary, " %s", _("Only part of the message is signed."));
+    }
+  else if (!cachet_verdict_get_signed (verdict))
+    {
+      if (summary->len > 0)
+        g_string_append_c (summary, ' ');
+      g_string_append (summary, _("Nothing shows who wrote this or that it was not changed on the way."));
+    }
+
+  return g_string_free (g_steal_pointer (&summary), FALSE);
+}
+
+static void
+add_overview_group (CachetReportView *self,
+                    CachetVerdict    *verdict)
+{
+  GtkWidget *group = group_new (_("Protection"), NULL);
+  const char *coverage;
+
+  switch (cachet_verdict_get_coverage (verdict))
+    {
+    case CACHET_COVERAGE_WHOLE:
+      coverage = _("The whole message");
+      break;
+    case CACHET_COVERAGE_PARTIAL:
+      coverage = cachet_verdict_get_covered_part (verdict);
+      if (coverage == NULL)
+        coverage = _("Only a part of the message; the rest is not signed");
+      break;
+    case CACHET_COVERAGE_NONE:
+    default:
+      coverage = _("Nothing: no signature covers this message");
+      break;
+    }
+  group_add (group, property_row_new (_("Signature covers"), coverage));
+
+  if (cachet_verdict_get_encrypted (verdict))
+    {
+      const char *cipher = cachet_verdict_get_cipher (verdict);
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is a cipher name such as aes-256-gcm */
+      text = cipher ? g_strdup_printf (_("Yes, with %s"), cipher) : g_strdup (_("Yes"));
+      group_add (group, property_row_new (_("Encrypted"), text));
+    }
+  else
+    group_add (group, property_row_new (_("Encrypted"), _("No")));
+
+  gtk_box_append (self->details_box, group);
+}
+
+static void
+add_signer_group (CachetReportView *self,
+                  CachetSigner     *signer,
+                  guint             index,
+                  guint             n_signers)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *addresses = NULL;
+  const char * const *address_list = cachet_signer_get_addresses (signer);
+  CachetStatus status = cachet_signer_get_status (signer);
+  GtkWidget *group;
+  GtkWidget *row;
+  GtkWidget *icon;
+
+  if (n_signers > 1)
+    /* Translators: "Signer 1 of 2" */
+    title = g_strdup_printf (_("Signer %u of %u"), index + 1, n_signers);
+  else
+    title = g_strdup (_("Signer"));
+  group = group_new (title, NULL);
+
+  addresses = address_list ? g_strjoinv (", ", (char **) address_list) : NULL;
+  row = property_row_new (cachet_signer_get_name (signer) ? cachet_signer_get_name (signer)
+                                                          : _("Unknown signer"),
+                          addresses && *addresses ? addresses
+                                                  : _("No email address in the certificate"));
+  gtk_widget_remove_css_class (row, "cachet-property");
+  gtk_widget_add_css_class (row, "cachet-signer-name");
+  icon = gtk_image_new_from_icon_name (status_icon_name (status));
+  gtk_widget_add_css_class (icon, "cachet-status-icon");
+  gtk_widget_add_css_class (icon, cachet_status_to_string (status));
+  gtk_widget_set_tooltip_text (icon, cachet_status_describe (status));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  cachet_status_describe (status), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  group_add (group, row);
+
+  if (cachet_signer_get_issuer (signer))
+    group_add (group, property_row_new (_("Certificate issued by"), cachet_signer_get_issuer (signer)));
+
+  time = format_time (cachet_signer_get_signing_time (signer));
+  group_add (group, property_row_new (_("Signed on"),
+                                      time ? time : _("Not stated in the signature")));
+
+  group_add (group, property_row_new (_("Trust"),
+                                      anchor_source_describe (cachet_signer_get_anchor_source (signer))));
+
+  if (cachet_signer_get_certificate (signer) == NULL)
+    group_add (group, property_row_new (_("Certificate"),
+                                        _("Not included in the message and not among your contacts")));
+
+  fingerprint = format_fingerprint (cachet_signer_get_fingerprint (signer));
+  if (fingerprint)
+    {
+      row = property_row_new (_("Certificate fingerprint (SHA-256)"), fingerprint);
+      gtk_widget_add_css_class (row, "cachet-fingerprint");
+      group_add (group, row);
+    }
+
+  gtk_box_append (self->details_box, group);
+}
+
+static void
+add_problems_group (CachetReportView *self,
+                    CachetVerdict    *verdict)
+{
+  guint n = cachet_verdict_get_n_problems (verdict);
+  GtkWidget *group;
+
+  if (n == 0)
+    return;
+
+  group = group_new (n == 1 ? _("What is wrong") : _("What is wrong, point by point"), NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *detail = NULL;
+      CachetProblem problem = cachet_verdict_get_problem (verdict, i, &detail);
+      CachetStatus status = cachet_problem_get_status (problem);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (status_icon_name (status));
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cachet_problem_describe (problem));
+      if (detail)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), detail);
+      gtk_widget_add_css_class (row, "cachet-problem");
+      gtk_widget_add_css_class (icon, "cachet-status-icon");
+      gtk_widget_add_css_class (icon, cachet_status_to_string (status));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      cachet_status_describe (status), -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      group_add (group, row);
+    }
+  gtk_box_append (self->details_box, group);
+}
+
+/* The message's content: the body to show and the parts to offer for saving. */
+typedef struct {
+  GMimeObject *body;         /* borrowed */
+  GPtrArray   *attachments;  /* borrowed GMimeObject */
+  gboolean     has_protected_part;
+} MessageParts;
+
+static gboolean
+is_text_type (GMimeObject *object,
+              const char  *subtype)
+{
+  GMimeContentType *type = g_mime_object_get_content_type (object);
+
+  return g_mime_content_type_is_type (type, "text", subtype);
+}
+
+static void
+collect_parts (GMimeObject  *object,
+               MessageParts *parts,
+               guint         depth)
+{
+  if (object == NULL || depth > 32)
+    return;
+
+  if (GMIME_IS_MULTIPART_SIGNED (object))
+    {
+      /* The signature part is Cachet's business (the banner), not an attachment. */
+      collect_parts (g_mime_multipart_get_part (GMIME_MULTIPART (object),
+                                                GMIME_MULTIPART_SIGNED_CONTENT),
+                     parts, depth + 1);
+    }
+  else if (GMIME_IS_MULTIPART_ENCRYPTED (object) || GMIME_IS_APPLICATION_PKCS7_MIME (object))
+    {
+      parts->has_protected_part = TRUE;
+    }
+  else if (GMIME_IS_MULTIPART (object))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (object);
+      int n = g_mime_multipart_get_count (multipart);
+
+      if (g_mime_content_type_is_type (g_mime_object_get_content_type (object),
+                                       "multipart", "alternative"))
+        {
+          GMimeObject *chosen = NULL;
+
+          /* Plain text first; HTML only when there is nothing else, and then as source. */
+          for (int i = 0; i < n && chosen == NULL; i++)
+            if (is_text_type (g_mime_multipart_get_part (multipart, i), "plain"))
+              chosen = g_mime_multipart_get_part (multipart, i);
+          for (int i = 0; i < n && chosen == NULL; i++)
+            if (!GMIME_IS_MULTIPART (g_mime_multipart_get_part (multipart, i)))
+              chosen = g_mime_multipart_get_part (multipart, i);
+          if (chosen == NULL && n > 0)
+            chosen = g_mime_multipart_get_part (multipart, 0);
+          collect_parts (chosen, parts, depth + 1);
+          return;
+        }
+
+      for (int i = 0; i < n; i++)
+        collect_parts (g_mime_multipart_get_part (multipart, i), parts, depth + 1);
+    }
+  else if (GMIME_IS_MESSAGE_PART (object))
+    {
+      g_ptr_array_add (parts->attachments, object);
+    }
+  else if (GMIME_IS_TEXT_PART (object)
+           && !g_mime_part_is_attachment (GMIME_PART (object))
+           && parts->body == NULL)
+    {
+      parts->body = object;
+    }
+  else if (GMIME_IS_PART (object))
+    {
+      g_ptr_array_add (parts->attachments, object);
+    }
+}
+
+static char *
+address_list_to_text (InternetAddressList *list)
+{
+  if (list == NULL || internet_address_list_length (list) == 0)
+    return NULL;
+  return internet_address_list_to_string (list, NULL, FALSE);
+}
+
+static void
+add_message_group (CachetReportView *self,
+                   GMimeMessage     *message)
+{
+  GtkWidget *group = group_new (_("Message"), NULL);
+  g_autofree char *from = address_list_to_text (g_mime_message_get_from (message));
+  g_autofree char *to = address_list_to_text (g_mime_message_get_to (message));
+  g_autofree char *cc = address_list_to_text (g_mime_message_get_cc (message));
+  g_autofree char *date = format_time (g_mime_message_get_date (message));
+  const char *subject = g_mime_message_get_subject (message);
+
+  group_add (group, property_row_new (_("From"), from ? from : _("(nobody)")));
+  group_add (group, property_row_new (_("To"), to ? to : _("(nobody)")));
+  if (cc)
+    group_add (group, property_row_new (_("Cc"), cc));
+  group_add (group, property_row_new (_("Date"), date ? date : _("(no date)")));
+  group_add (group, property_row_new (_("Subject"), subject ? subject : _("(no subject)")));
+  gtk_box_append (self->details_box, group);
+}
+
+static void
+add_body (CachetReportView *self,
+          GMimeObject      *body,
+          gboolean          has_protected_part)
+{
+  GtkWidget *group;
+  GtkWidget *frame;
+  GtkTextBuffer *buffer;
+  g_autofree char *text = NULL;
+  g_autofree char *valid = NULL;
+  const char *description = NULL;
+
+  if (body != NULL)
+    {
+      text = g_mime_text_part_get_text (GMIME_TEXT_PART (body));
+      if (is_text_type (body, "html"))
+        description = _("This part is HTML. Cachet shows its source text and never loads or runs it.");
+    }
+  else if (has_protected_part)
+    description = _("The content is still signed or encrypted and cannot be shown.");
+
+  if (text == NULL && description == NULL)
+    return;
+
+  group = group_new (_("Text"), description);
+  if (text != NULL)
+    {
+      valid = g_utf8_make_valid (text, -1);
+      if (g_utf8_strlen (valid, -1) > MAX_BODY_CHARS)
+        {
+          char *end = g_utf8_offset_to_pointer (valid, MAX_BODY_CHARS);
+          *end = '\0';
+          adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                                 _("The text is long; only its beginning is shown."));
+        }
+
+      self->body_view = GTK_TEXT_VIEW (gtk_text_view_new ());
+      gtk_text_view_set_editable (self->body_view, FALSE);
+      gtk_text_view_set_cursor_visible (self->body_view, FALSE);
+      gtk_text_view_set_wrap_mode (self->body_view, GTK_WRAP_WORD_CHAR);
+      gtk_text_view_set_left_margin (self->body_view, 12);
+      gtk_text_view_set_right_margin (self->body_view, 12);
+      gtk_text_view_set_top_margin (self->body_view, 12);
+      gtk_text_view_set_bottom_margin (self->body_view, 12);
+      gtk_widget_add_css_class (GTK_WIDGET (self->body_view), "cachet-body");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->body_view),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
+      buffer = gtk_text_view_get_buffer (self->body_view);
+      gtk_text_buffer_set_text (buffer, valid, -1);
+
+      frame = gtk_frame_new (NULL);
+      gtk_widget_add_css_class (frame, "view");
+      gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (self->body_view));
+      group_add (group, frame);
+    }
+  gtk_box_append (self->details_box, group);
+}
+
+/* Saving an attachment. */
+
+typedef struct {
+  GMimeObject *part;
+  char        *path;
+} SaveJob;
+
+static void
+save_job_free (SaveJob *job)
+{
+  g_clear_object (&job->part);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  g_autoptr(CachetOutput) output = NULL;
+  GError *error = NULL;
+  GMimeStream *stream;
+  gboolean written;
+
+  output = cachet_output_new (job->path, &error);
+  if (output == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  stream = cachet_output_get_stream (output);
+
+  if (GMIME_IS_MESSAGE_PART (job->part))
+    {
+      GMimeMessage *message = g_mime_message_part_get_message (GMIME_MESSAGE_PART (job->part));
+      written = message && g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, stream) >= 0;
+    }
+  else
+    {
+      GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (job->part));
+      written = content && g_mime_data_wrapper_write_to_stream (content, stream) >= 0;
+    }
+
+  if (!written)
+    {
+      g_task_return_new_error (task, CACHET_ERROR, CACHET_ERROR_IO,
+                               _("The attachment could not be written. Check that the folder is writable and has free space."));
+      return;
+    }
+  if (!cachet_output_commit (output, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_toast (GtkWidget  *widget,
+            const char *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+  else
+    g_message ("%s", message);
+}
+
+static void
+save_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(CachetReportView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    show_toast (GTK_WIDGET (self), error->message);
+  else
+    show_toast (GTK_WIDGET (self), _("Attachment saved"));
+}
+
+static void
+save_response (GtkNativeDialog *dialog,
+               int              response,
+               gpointer         user_data)
+{
+  CachetReportView *self = user_data;
+  GMimeObject *part = g_object_get_data (G_OBJECT (dialog), "cachet-part");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path == NULL)
+        show_toast (GTK_WIDGET (self), _("Cachet can only save to a folder on this computer. Choose another place."));
+      else
+        {
+          SaveJob *job = g_new0 (SaveJob, 1);
+          g_autoptr(GTask) task = g_task_new (NULL, NULL, save_done, g_object_ref (self));
+
+          job->part = g_object_ref (part);
+          job->path = g_steal_pointer (&path);
+          g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
+          g_task_run_in_thread (task, save_thread);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static char *
+part_file_name (GMimeObject *part)
+{
+  const char *name = NULL;
+
+  if (GMIME_IS_PART (part))
+    name = g_mime_part_get_filename (GMIME_PART (part));
+  if (name && *name)
+    {
+      /* A name from the message must not pick the folder: keep its last component only. */
+      g_autofree char *base = g_path_get_basename (name);
+      if (!g_str_equal (base, ".") && !g_str_equal (base, "..") && !g_str_equal (base, G_DIR_SEPARATOR_S))
+        return g_steal_pointer (&base);
+    }
+  if (GMIME_IS_MESSAGE_PART (part))
+    return g_strdup (_("message.eml"));
+  return g_strdup (_("attachment"));
+}
+
+static void
+save_clicked (GtkButton *button,
+              gpointer   user_data)
+{
+  CachetReportView *self = user_data;
+  GMimeObject *part = g_object_get_data (G_OBJECT (button), "cachet-part");
+  g_autofree char *name = part_file_name (part);
+  GtkFileChooserNative *dialog;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  dialog = gtk_file_chooser_native_new (_("Save Attachment"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_object_set_data_full (G_OBJECT (dialog), "cachet-part", g_object_ref (part), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+add_attachments_group (CachetReportView *self,
+                       GPtrArray        *attachments)
+{
+  GtkWidget *group;
+
+  if (attachments->len == 0)
+    return;
+
+  group = group_new (_("Attachments"), NULL);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      GMimeObject *part = g_ptr_array_index (attachments, i);
+      g_autofree char *name = part_file_name (part);
+      g_autofree char *type = g_mime_content_type_get_mime_type (g_mime_object_get_content_type (part));
+      g_autofree char *tooltip = NULL;
+      GtkWidget *row = property_row_new (name, type);
+      GtkWidget *button = gtk_button_new_from_icon_name ("document-save-symbolic");
+
+      /* Translators: %s is a file name */
+      tooltip = g_strdup_printf (_("Save “%s”…"), name);
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      tooltip, -1);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      g_object_set_data_full (G_OBJECT (button), "cachet-part", g_object_ref (part), g_object_unref);
+      g_signal_connect (button, "clicked", G_CALLBACK (save_clicked), self);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("mail-attachment-symbolic"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      group_add (group, row);
+    }
+  gtk_box_append (self->details_box, group);
+}
+
+static void
+add_content (CachetReportView *self,
+             GMimeObject      *content)
+{
+  MessageParts parts = { NULL, g_ptr_array_new (), FALSE };
+  GMimeObject *root = content;
+
+  if (GMIME_IS_MESSAGE (content))
+    {
+      add_message_group (self, GMIME_MESSAGE (content));
+      root = g_mime_message_get_mime_part (GMIME_MESSAGE (content));
+    }
+  collect_parts (root, &parts, 0);
+  add_body (self, parts.body, parts.has_protected_part);
+  add_attachments_group (self, parts.attachments);
+  g_ptr_array_unref (parts.attachments);
+}
+
+void
+cachet_report_view_set_verdict (CachetReportView *self,
+                                CachetVerdict    *verdict,
+                                GFile            *file)
+{
+  GListModel *signers;
+  g_autofree char *summary = NULL;
+  guint n_signers;
+
+  g_return_if_fail (CACHET_IS_REPORT_VIEW (self));
+  g_return_if_fail (CACHET_IS_VERDICT (verdict));
+
+  g_set_object (&self->verdict, verdict);
+  g_set_object (&self->file, file);
+  clear_details (self);
+
+  summary = build_summary (verdict);
+  set_banner (self, cachet_verdict_get_status (verdict), summary);
+  if (file)
+    {
+      g_autofree char *name = g_file_get_basename (file);
+      gtk_label_set_text (self->file_label, name);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->file_label), file != NULL);
+
+  add_problems_group (self, verdict);
+
+  signers = cachet_verdict_get_signers (verdict);
+  n_signers = signers ? g_list_model_get_n_items (signers) : 0;
+  for (guint i = 0; i < n_signers; i++)
+    {
+      g_autoptr(CachetSigner) signer = g_list_model_get_item (signers, i);
+      add_signer_group (self, signer, i, n_signers);
+    }
+
+  if (cachet_verdict_get_status (verdict) != CACHET_STATUS_ERROR)
+    add_overview_group (self, verdict);
+
+  if (cachet_verdict_get_content (verdict))
+    add_content (self, cachet_verdict_get_content (verdict));
+
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+}
+
+CachetVerdict *
+cachet_report_view_get_verdict (CachetReportView *self)
+{
+  g_return_val_if_fail (CACHET_IS_REPORT_VIEW (self), NULL);
+  return self->verdict;
+}
+
+GtkLabel *
+_cachet_report_view_get_status_label (CachetReportView *self)
+{
+  return self->status_label;
+}
+
+GtkWidget *
+_cachet_report_view_get_banner (CachetReportView *self)
+{
+  return self->banner;
+}
+
+char *
+_cachet_report_view_get_body_text (CachetReportView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  if (self->body_view == NULL)
+    return g_strdup ("");
+  buffer = gtk_text_view_get_buffer (self->body_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+cachet_report_view_dispose (GObject *object)
+{
+  CachetReportView *self = CACHET_REPORT_VIEW (object);
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CACHET_TYPE_REPORT_VIEW);
+  /* Children that are not bound template children (the layout's own boxes). */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->verdict);
+  g_clear_object (&self->file);
+
+  G_OBJECT_CLASS (cachet_report_view_parent_class)->dispose (object);
+}
+
+static void
+cachet_report_view_class_init (CachetReportViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cachet_report_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/cachet-report-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, banner);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, file_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, CachetReportView, details_box);
+  gtk_widget_class_set_css_name (widget_class, "cachet-report-view");
+}
+
+static void
+cachet_report_view_init (CachetReportView *self)
+{
+  g_type_ensure (ADW_TYPE_CLAMP);
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+cachet_report_view_new (void)
+{
+  return g_object_new (CACHET_TYPE_REPORT_VIEW, NULL);
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# run-under-xvfb.sh PROGRAM [ARGS...]: runs a GTK program (a UI test) on a private X server
+# inside a private D-Bus session, so it neither needs nor touches the user's display.
+# The bus and the services it starts (the accessibility bus) write to stderr, never to stdout:
+# stdout carries the test's TAP.
+set -e
+for tool in xvfb-run dbus-daemon xauth; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    # TAP: a whole-program skip, never a pass.
+    echo "1..0 # SKIP $tool is not installed (Debian packages xvfb, xauth, dbus)"
+    exit 0
+  fi
+done
+
+bus_dir=$(mktemp -d)
+dbus-daemon --session --fork --print-address=3 --print-pid=4 \
+  3>"$bus_dir/address" 4>"$bus_dir/pid" >&2 </dev/null
+DBUS_SESSION_BUS_ADDRESS=$(cat "$bus_dir/address")
+export DBUS_SESSION_BUS_ADDRESS
+bus_pid=$(cat "$bus_dir/pid")
+trap 'kill "$bus_pid" 2>/dev/null; rm -rf "$bus_dir"' EXIT INT TERM
+
+status=0
+xvfb-run -a -s "-screen 0 1280x800x24" "$@" || status=$?
+exit $status
