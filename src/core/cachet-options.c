@@ -15,6 +15,7 @@ struct _CachetOptions
   GPtrArray    *certificates;
   GDateTime    *check_time;
   gboolean      at_signing_time;
+  gboolean      online_revocation;
   GPtrArray    *credentials;
   gboolean      opaque;
   char         *digest;
@@ -187,6 +188,19 @@ cachet_options_set_at_signing_time (CachetOptions *self,
                                     gboolean       at_signing_time)
 {
   self->at_signing_time = at_signing_time;
+}
+
+gboolean
+cachet_options_get_online_revocation (CachetOptions *self)
+{
+  return self->online_revocation;
+}
+
+void
+cachet_options_set_online_revocation (CachetOptions *self,
+                                      gboolean       online)
+{
+  self->online_revocation = online;
 }
 
 GPtrArray *

@@ -61,6 +61,12 @@ gboolean       cachet_options_get_at_signing_time    (CachetOptions     *self);
 void           cachet_options_set_at_signing_time    (CachetOptions     *self,
                                                       gboolean           at_signing_time);
 
+/* Ask CRL distribution points and OCSP responders over the network (default FALSE: only CRLs
+ * already in the store are used; the CA learns which certificate you checked). */
+gboolean       cachet_options_get_online_revocation  (CachetOptions     *self);
+void           cachet_options_set_online_revocation  (CachetOptions     *self,
+                                                      gboolean           online);
+
 /* Signing and decryption keys, CachetCredentials; the first signs. Decryption tries each,
  * then the store's identities. */
 GPtrArray     *cachet_options_get_credentials        (CachetOptions     *self);

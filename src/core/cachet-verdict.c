@@ -219,6 +219,10 @@ struct _CachetSigner
   char              *anchor_source;
   GStrv              capabilities;
   GArray            *findings;
+  CachetRevocationStatus revocation;
+  char              *revocation_source;
+  GDateTime         *revocation_time;
+  char              *revocation_reason;
 };
 
 G_DEFINE_FINAL_TYPE (CachetSigner, cachet_signer, G_TYPE_OBJECT)
@@ -244,6 +248,9 @@ cachet_signer_finalize (GObject *object)
   g_free (self->anchor_source);
   g_strfreev (self->capabilities);
   g_array_unref (self->findings);
+  g_free (self->revocation_source);
+  g_clear_pointer (&self->revocation_time, g_date_time_unref);
+  g_free (self->revocation_reason);
 
   G_OBJECT_CLASS (cachet_signer_parent_class)->finalize (object);
 }
@@ -409,6 +416,38 @@ cachet_signer_set_capabilities (CachetSigner       *self,
 {
   g_strfreev (self->capabilities);
   self->capabilities = g_strdupv ((char **) capabilities);
+}
+
+void
+cachet_signer_set_revocation (CachetSigner           *self,
+                              CachetRevocationStatus  status,
+                              const char             *source,
+                              GDateTime              *time,
+                              const char             *reason)
+{
+  self->revocation = status;
+  g_free (self->revocation_source);
+  self->revocation_source = g_strdup (source);
+  g_clear_pointer (&self->revocation_time, g_date_time_unref);
+  if (time)
+    self->revocation_time = g_date_time_ref (time);
+  g_free (self->revocation_reason);
+  self->revocation_reason = g_strdup (reason);
+}
+
+CachetRevocationStatus
+cachet_signer_get_revocation (CachetSigner  *self,
+                              const char   **source,
+                              GDateTime    **time,
+                              const char   **reason)
+{
+  if (source)
+    *source = self->revocation_source;
+  if (time)
+    *time = self->revocation_time;
+  if (reason)
+    *reason = self->revocation_reason;
+  return self->revocation;
 }
 
 void
@@ -818,6 +857,19 @@ add_findings (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+static const char *
+revocation_to_string (CachetRevocationStatus status)
+{
+  switch (status)
+    {
+    case CACHET_REVOCATION_GOOD: return "good";
+    case CACHET_REVOCATION_REVOKED: return "revoked";
+    case CACHET_REVOCATION_UNKNOWN:
+    case CACHET_REVOCATION_NOT_CHECKED:
+    default: return "unknown";
+    }
+}
+
 static void
 add_signer (JsonBuilder  *builder,
             CachetSigner *signer)
@@ -853,6 +905,16 @@ add_signer (JsonBuilder  *builder,
   for (guint i = 0; capabilities && capabilities[i]; i++)
     json_builder_add_string_value (builder, capabilities[i]);
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "revocation");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "checked");
+  json_builder_add_boolean_value (builder, signer->revocation != CACHET_REVOCATION_NOT_CHECKED);
+  add_string_or_null (builder, "source", signer->revocation_source);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, revocation_to_string (signer->revocation));
+  add_time (builder, "time", signer->revocation_time);
+  add_string_or_null (builder, "reason", signer->revocation_reason);
+  json_builder_end_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, cachet_status_to_string (cachet_signer_get_status (signer)));
   add_findings (builder, signer->findings);
@@ -981,6 +1043,22 @@ cachet_verdict_to_text (CachetVerdict *self)
                               signer->signature_valid ? _("valid") : _("invalid"),
                               signer->trusted ? _("trusted") : _("not trusted"),
                               signer->matches_from ? _("yes") : _("no"));
+      switch (signer->revocation)
+        {
+        case CACHET_REVOCATION_NOT_CHECKED:
+          g_string_append (text, _("  Revocation: not checked\n"));
+          break;
+        case CACHET_REVOCATION_GOOD:
+          g_string_append_printf (text, _("  Revocation: not revoked (%s)\n"), signer->revocation_source);
+          break;
+        case CACHET_REVOCATION_REVOKED:
+          g_string_append_printf (text, _("  Revocation: REVOKED (%s)\n"), signer->revocation_source);
+          break;
+        case CACHET_REVOCATION_UNKNOWN:
+        default:
+          g_string_append (text, _("  Revocation: status unknown (no usable answer)\n"));
+          break;
+        }
       append_problems (text, signer->findings, "  ");
     }
 

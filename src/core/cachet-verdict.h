@@ -107,6 +107,25 @@ void               cachet_signer_set_anchor_source    (CachetSigner      *self,
 const char * const *cachet_signer_get_capabilities    (CachetSigner      *self);
 void               cachet_signer_set_capabilities     (CachetSigner      *self,
                                                        const char * const *capabilities);
+/* Revocation of the signer's certificate, as far as it was checked. */
+typedef enum {
+  CACHET_REVOCATION_NOT_CHECKED,   /* no CRL known and online checking off */
+  CACHET_REVOCATION_GOOD,          /* a fresh CRL or OCSP answer says it is not revoked */
+  CACHET_REVOCATION_REVOKED,
+  CACHET_REVOCATION_UNKNOWN,       /* asked, but no usable answer (responder unreachable, stale CRL) */
+} CachetRevocationStatus;
+
+/* SOURCE: "crl", "ocsp" or NULL; TIME: when it was revoked (REVOKED) or the answer's time;
+ * REASON: the CRL reason for people, or NULL. */
+void               cachet_signer_set_revocation       (CachetSigner      *self,
+                                                       CachetRevocationStatus status,
+                                                       const char        *source,
+                                                       GDateTime         *time,
+                                                       const char        *reason);
+CachetRevocationStatus cachet_signer_get_revocation   (CachetSigner      *self,
+                                                       const char       **source,
+                                                       GDateTime        **time,
+                                                       const char       **reason);
 /* DETAIL (may be NULL) says more than the problem's sentence: "expired on 3 May 2024". */
 void               cachet_signer_add_problem          (CachetSigner      *self,
                                                        CachetProblem      problem,
