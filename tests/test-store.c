@@ -651,6 +651,31 @@ test_keyring_absent (void)
   g_assert_cmpint (cachet_test_shell (&listing, "find '%s' -type f", home), ==, 0);
   g_assert_cmpstr (listing, ==, "");
 
+  /* A Secret Service that answers but is locked (a fresh gnome-keyring with no unlocked login
+   * keyring and no display to ask on): the same clear sentence, nothing stored. */
+  if (cachet_test_have_program ("dbus-run-session") && cachet_test_have_program ("gnome-keyring-daemon"))
+    {
+      g_autofree char *locked_home = cachet_test_tmpdir ();
+      g_autofree char *err = NULL;
+      g_autofree char *locked_listing = NULL;
+      g_autofree char *locked_request = g_build_filename (locked_home, "locked.csr", NULL);
+      int code;
+
+      code = cachet_test_shell (&err,
+          "cd '%s' && mkdir -m 700 run && "
+          "env -u DISPLAY -u WAYLAND_DISPLAY -u G_DEBUG HOME='%s' XDG_RUNTIME_DIR='%s/run' XDG_DATA_HOME='%s/data' "
+          "dbus-run-session -- '%s' identity new --name 'Jane Doe' --email jane@example.org --key p-256 -o '%s/locked.csr' 2>&1 "
+          "| grep '^cachet-cli:'; exit 0",
+          locked_home, locked_home, locked_home, locked_home, g_getenv ("CACHET_CLI"), locked_home);
+      g_assert_cmpint (code, ==, 0);
+      g_assert_nonnull (strstr (err, "no unlocked keyring answered"));
+      g_assert_false (g_file_test (locked_request, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (cachet_test_shell (&locked_listing, "find '%s/data/cachet' -type f 2>/dev/null", locked_home), ==, 0);
+      g_assert_cmpstr (locked_listing, ==, "");
+    }
+  else
+    g_test_message ("dbus-run-session or gnome-keyring-daemon missing: locked keyring not checked");
+
   /* No identities: decryption's key list is empty, and the keyring is not even asked. */
   store = new_store (home);
   credentials = cachet_store_get_identity_credentials (store, NULL, &error);

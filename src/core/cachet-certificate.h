@@ -34,6 +34,7 @@ GPtrArray         *cachet_certificate_list_from_file     (const char         *pa
 
 /* Borrowed; valid as long as SELF. */
 gnutls_x509_crt_t  cachet_certificate_get_gnutls         (CachetCertificate  *self);
+/* Borrowed (do not unref), unlike the other GBytes getters below, which return a new reference. */
 GBytes            *cachet_certificate_get_der            (CachetCertificate  *self);
 char              *cachet_certificate_to_pem             (CachetCertificate  *self);
 
