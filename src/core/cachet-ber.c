@@ -397,6 +397,8 @@ capture (CachetBerReader       *reader,
 
       if (header->length > CACHET_BER_MAX_ELEMENT - out->len)
         goto too_large;
+      if (header->length == 0)
+        return TRUE;
       g_byte_array_set_size (out, out->len + header->length);
       return read_exact (reader, out->data + offset, header->length, error);
     }

@@ -193,6 +193,20 @@ cachet_digest_stream_add_algorithm (CachetDigestStream        *self,
 
   if (cachet_digest_stream_has_algorithm (self, algorithm))
     return TRUE;
+  /* Only the digests S/MIME uses: GnuTLS 3.7 leaks the handle when gnutls_hash_init fails for a
+   * digest it knows but cannot compute, and a hostile message may name any. */
+  switch (algorithm)
+    {
+    case GNUTLS_DIG_MD5:
+    case GNUTLS_DIG_SHA1:
+    case GNUTLS_DIG_SHA224:
+    case GNUTLS_DIG_SHA256:
+    case GNUTLS_DIG_SHA384:
+    case GNUTLS_DIG_SHA512:
+      break;
+    default:
+      return FALSE;
+    }
   if (gnutls_hash_init (&hash.hash, algorithm) < 0)
     return FALSE;
 
