@@ -84,28 +84,32 @@ for m in message small; do sed -n '/^Content-Type: multipart/,$p' $m.eml > $m-en
 
 # --- measuring -------------------------------------------------------------------------------
 # measure NAME OK_CODES COMMAND...: runs RUNS times (or $n_runs), records the median wall time
-# (seconds, ms resolution) and the highest max RSS (KB). OK_CODES: exit codes that mean
-# success, e.g. "0" or "0 4" (cachet-cli decrypt says 4 when the content is not signed).
-declare -A wall rss
+# (seconds, ms resolution), the median CPU time (user + system) and the highest max RSS (KB).
+# OK_CODES: exit codes that mean success, e.g. "0" or "0 4" (cachet-cli decrypt says 4 when the
+# content is not signed). The CPU time shows how much of the wall time was waiting (for the
+# disk, or for a CPU other programs were using).
+declare -A wall rss cpu
 measure () {
   local name=$1 ok=$2; shift 2
-  local times=() peak=0 n=${n_runs:-$runs} rc start end m
+  local times=() cpus=() peak=0 n=${n_runs:-$runs} rc start end m u s
   for _ in $(seq "$n"); do
     sync; start=$(date +%s%N)
     set +e
-    /usr/bin/time -f '%M %x' -o time.txt "$@" >/dev/null 2>err.txt
+    /usr/bin/time -f '%M %x %U %S' -o time.txt "$@" >/dev/null 2>err.txt
     set -e
     end=$(date +%s%N)
-    read -r m rc < <(tail -1 time.txt)
+    read -r m rc u s < <(tail -1 time.txt)
     if [[ " $ok " != *" $rc "* ]]; then
       echo "bench: $name failed (exit $rc): $(grep -v '^Command exited' err.txt | tail -1)" >&2
       wall[$name]=NaN; rss[$name]=0; return
     fi
     times+=("$(( (end - start) / 1000000 ))"); [ "$m" -gt "$peak" ] && peak=$m
+    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')")
   done
   wall[$name]=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)] / 1000}')
+  cpu[$name]=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}')
   rss[$name]=$peak
-  printf '  %-22s %8s s %6d MB\n' "$name" "${wall[$name]}" $((peak / 1024)) >&2
+  printf '  %-26s %8s s (cpu %s s) %6d MB\n' "$name" "${wall[$name]}" "${cpu[$name]}" $((peak / 1024)) >&2
 }
 
 only=${BENCH_ONLY:-all}
@@ -167,13 +171,14 @@ limit () { # limit OPERATION BYTES: seconds
 msg_bytes=$(stat -c %s message.eml)
 small_bytes=$(stat -c %s small.eml)
 file_bytes=$(stat -c %s big.bin)
-fmt () { [ "$1" = NaN ] && echo "–" || echo "$1 s, $(( $2 / 1024 )) MB"; }
+fmt () { [ "$1" = NaN ] && echo "–" || echo "$1 s (cpu $3 s), $(( $2 / 1024 )) MB"; }
 
 printf '\nCachet benchmark, %s, %s, %s cores (%s), %s\n' \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -m)" "$(nproc)" \
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)" "$(openssl version | cut -d' ' -f1-2)"
 printf 'message %s bytes, file %s bytes, small message %s bytes; median of %d runs (small: %d)\n' \
   "$msg_bytes" "$file_bytes" "$small_bytes" "$runs" "$small_runs"
+printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'hardware limit (openssl speed, 16 KiB blocks): SHA-256 %.2f GB/s, AES-256-CBC %.2f GB/s\n\n' \
   "$(awk -v s="$sha256_bps" 'BEGIN {print s/1e9}')" "$(awk -v s="$aes_cbc_bps" 'BEGIN {print s/1e9}')"
 printf '| work | cachet-cli | openssl cms | gpgsm | cachet / best peer | cachet / hardware limit |\n|---|---|---|---|---|---|\n'
@@ -188,8 +193,9 @@ for kind in small msg file; do
     hw=$(limit "$peer_op" "$bytes")
     label="$kind $op"; [ "$op" = verify-system ] && label="$kind verify (with system trust)"
     printf '| %s | %s | %s | %s | %s | %s |\n' "$label" \
-      "$(fmt "$c" "${rss[cachet.$kind.$op]:-0}")" "$(fmt "$o" "${rss[openssl.$kind.$peer_op]:-0}")" \
-      "$( [ "$kind" = file ] && fmt "$g" "${rss[gpgsm.$kind.$peer_op]:-0}" || echo "–")" \
+      "$(fmt "$c" "${rss[cachet.$kind.$op]:-0}" "${cpu[cachet.$kind.$op]:-}")" \
+      "$(fmt "$o" "${rss[openssl.$kind.$peer_op]:-0}" "${cpu[openssl.$kind.$peer_op]:-}")" \
+      "$( [ "$kind" = file ] && fmt "$g" "${rss[gpgsm.$kind.$peer_op]:-0}" "${cpu[gpgsm.$kind.$peer_op]:-}" || echo "–")" \
       "$(awk -v c="$c" -v b="$best" 'BEGIN {if (c=="NaN"||b==""||b==0) print "–"; else printf "%.2f", c/b}')" \
       "$( [ "$kind" = small ] && echo "–" || awk -v c="$c" -v h="$hw" 'BEGIN {if (c=="NaN"||h==0) print "–"; else printf "%.1f× (limit %.3f s)", c/h, h}')"
   done

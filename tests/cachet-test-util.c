@@ -326,3 +326,35 @@ cachet_test_corpus (void)
     }
   return corpus;
 }
+
+char *
+cachet_test_pki_issue_with_extensions (CachetTestPki *pki,
+                                       const char    *name,
+                                       const char    *email,
+                                       const char    *extra_extensions)
+{
+  g_autofree char *extensions = g_strdup_printf (
+      "[ leaf ]\n"
+      "basicConstraints = critical, CA:FALSE\n"
+      "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment\n"
+      "extendedKeyUsage = emailProtection\n"
+      "subjectAltName = email:%s\n"
+      "subjectKeyIdentifier = hash\n"
+      "authorityKeyIdentifier = keyid\n"
+      "%s",
+      email, extra_extensions ? extra_extensions : "");
+  g_autofree char *extensions_path = g_strdup_printf ("%s/%s.ext", pki->dir, name);
+
+  g_assert_true (g_file_set_contents (extensions_path, extensions, -1, NULL));
+  must (cachet_test_shell (NULL,
+      "cd '%s' && "
+      "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '%s.key' 2>/dev/null && "
+      "openssl req -new -key '%s.key' -out '%s.csr' -subj '/CN=%s/emailAddress=%s' 2>/dev/null && "
+      "openssl ca -batch -config ca.cnf -cert inter.crt -keyfile inter.key -preserveDN -notext "
+      "  -md sha256 -extfile '%s.ext' -extensions leaf -in '%s.csr' -out '%s.crt' 2>/dev/null && "
+      "cat '%s.crt' inter.crt > '%s-chain.pem'",
+      pki->dir, name, name, name, name, email, name, name, name, name, name),
+      "issuing a test certificate with extensions");
+
+  return g_build_filename (pki->dir, name, NULL);
+}

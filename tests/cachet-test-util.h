@@ -75,4 +75,13 @@ const char *cachet_test_corpus  (void);
                (run)->exit_code, (expected), (run)->out, (run)->err); \
   } G_STMT_END
 
+/* Like cachet_test_pki_issue (RSA-2048, signed by the intermediate, for email), with more lines
+ * for the certificate's extension section, e.g.
+ * "authorityInfoAccess = OCSP;URI:http://127.0.0.1:PORT\n" or
+ * "crlDistributionPoints = URI:http://127.0.0.1:PORT/inter.crl\n". Returns DIR/NAME. */
+char          *cachet_test_pki_issue_with_extensions (CachetTestPki *pki,
+                                                      const char    *name,
+                                                      const char    *email,
+                                                      const char    *extra_extensions);
+
 G_END_DECLS

@@ -30,7 +30,7 @@ if [ "${CACHET_SCREENSHOTS_INNER:-}" != 1 ]; then
   mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
   status=0
   dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$0" "$@" 2>"$work/log" || status=$?
-  if [ "$status" -ne 0 ]; then
+  if [ "$status" -ne 0 ] || [ -n "${CACHET_SCREENSHOTS_TRACE:-}" ]; then
     echo "$0: failed (exit $status); its log:" >&2
     cat "$work/log" >&2
   fi
@@ -82,11 +82,10 @@ printf 'backup-password\n' > p12.pw
 ossl pkcs12 -export -inkey alice.key -in alice.crt -certfile inter.crt -name 'Alice Liddell' \
   -passout file:p12.pw -out alice.p12
 
-# Alice's store: the root trusted, her identity imported, Bob as a contact.
+# Alice's store: the root trusted and her identity imported. Bob becomes a contact when his
+# signed message checks out.
 "$cli" trust add root.crt >/dev/null
 "$cli" identity import alice.p12 --password-file p12.pw >/dev/null
-cat bob.crt inter.crt > bob-chain.pem
-"$cli" contact import bob-chain.pem >/dev/null
 
 # Messages.
 cat > body.txt <<'MSG'
@@ -103,6 +102,7 @@ ossl cms -sign -in body.txt -signer bob.crt -inkey bob.key -certfile inter.crt \
   -from 'Bob Dodgson <bob@example.org>' -to 'Alice Liddell <alice@example.org>' \
   -subject 'Minutes of Thursday' -out minutes.eml
 sed 's/stays as agreed/doubles/' minutes.eml > minutes-altered.eml
+printf 'Shopping list: tea, milk, bread.\n' > notes.txt
 ossl cms -sign -in body.txt -signer mallory.crt -inkey mallory.key \
   -from 'Mallory Grey <mallory@example.net>' -to 'Alice Liddell <alice@example.org>' \
   -subject 'Invoice 2026-113' -out invoice.eml
@@ -120,7 +120,8 @@ shot() {
 launch() {
   ${CACHET_SCREENSHOTS_WRAPPER:-} "$app" "$@" >>"$WORK/app.log" 2>&1 &
   app_pid=$!
-  wid=$(xdotool search --sync --onlyvisible --name '^Cachet$' | head -n 1)
+  wid=$(timeout 30 xdotool search --sync --onlyvisible --name '^Cachet$' | head -n 1)
+  [ -n "$wid" ] || { echo "$0: the window did not appear" >&2; exit 1; }
   xdotool windowsize "$wid" 1000 820
 }
 quit_app() {
@@ -129,21 +130,39 @@ quit_app() {
 }
 trap 'cat "$WORK/app.log" >&2; kill $app_pid 2>/dev/null || true' EXIT
 
-# One run per state: each starts as a person starts it, with the file from the file manager.
-# (A second file also reaches a running instance through GApplication "open".)
+# Every file reaches the running instance through GApplication "open", as from the file manager.
 launch
-shot 01-drop-zone
-quit_app
-launch "$WORK/minutes.eml"
+shot 01-drop-zone 1
+"$app" "$WORK/minutes.eml"
 shot 02-report-good 3
-quit_app
-launch "$WORK/minutes-altered.eml"
+"$app" "$WORK/minutes-altered.eml"
 shot 03-report-bad 3
-quit_app
-launch "$WORK/invoice.eml"
+"$app" "$WORK/invoice.eml"
 shot 04-report-untrusted 3
+"$app" "$WORK/minutes.eml" "$WORK/minutes-altered.eml" "$WORK/invoice.eml" "$WORK/notes.txt"
+shot 05-several-files 4
+"$app" "$WORK/notes.txt"
+shot 06-plain-file 3
 gapplication action "$app_id" show-pane "'identities'"
-shot 05-identities
+shot 07-identities
+gapplication action "$app_id" new-identity
+sleep 1
+# No window manager here: centre the dialog over the window ourselves, then fill it in.
+for dialog in $(xdotool search --onlyvisible --pid "$app_pid" 2>/dev/null); do
+  [ "$dialog" = "$wid" ] && continue
+  eval "$(xdotool getwindowgeometry --shell "$dialog")"
+  xdotool windowmove "$dialog" $(( (1000 - WIDTH) / 2 )) $(( (820 - HEIGHT) / 2 ))
+  xdotool windowfocus --sync "$dialog" 2>/dev/null || true
+  xdotool type --delay 20 'Alice Liddell'
+  xdotool key Tab
+  xdotool type --delay 20 'alice@example.org'
+done
+shot 08-new-identity
+xdotool key --window "$wid" Escape
 gapplication action "$app_id" show-pane "'contacts'"
-shot 06-contacts
+shot 09-contacts
+# Phone width: the view switcher moves to the bottom.
+"$app" "$WORK/minutes.eml"
+xdotool windowsize "$wid" 400 760
+shot 10-narrow 3
 quit_app

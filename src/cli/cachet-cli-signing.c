@@ -9,6 +9,7 @@
 
 #include "cachet-cli-common.h"
 #include "cachet-pkcs12.h"
+#include "cachet-revocation.h"
 #include "cachet-signing.h"
 #include "cachet-store.h"
 
@@ -64,7 +65,7 @@ cachet_cli_verify (int    argc,
   g_auto(GStrv) rest = NULL;
   g_autofree char *at = NULL;
   g_autofree char *content = NULL;
-  gboolean json = FALSE, no_system_trust = FALSE;
+  gboolean json = FALSE, no_system_trust = FALSE, online = FALSE, offline = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the verdict as JSON"), NULL },
     { "trust", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &trust, N_("Trust this certificate authority for this run"), N_("CA") },
@@ -72,6 +73,8 @@ cachet_cli_verify (int    argc,
     { "certs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &certs, N_("Extra certificates (the signer’s, intermediates)"), N_("FILE") },
     { "at", 0, 0, G_OPTION_ARG_STRING, &at, N_("Check the chain at this time (ISO 8601) or at “signing-time”"), N_("TIME") },
     { "content", 0, 0, G_OPTION_ARG_FILENAME, &content, N_("The signed file, for a detached signature"), N_("FILE") },
+    { "online", 0, 0, G_OPTION_ARG_NONE, &online, N_("Ask the authority over the network whether a certificate was revoked (OCSP, CRL download); it learns which certificate you checked"), NULL },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, N_("Use only the revocation lists already stored (the default unless the setting says otherwise)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, N_("MESSAGE|SIGNATURE") },
     { NULL }
   };
@@ -93,6 +96,16 @@ cachet_cli_verify (int    argc,
                    _("Give exactly one message or signature to verify. Run “cachet-cli verify --help” for the options."));
       return cachet_cli_report_error (error, json);
     }
+
+  if (online && offline)
+    {
+      g_set_error (&error, CACHET_ERROR, CACHET_ERROR_FAILED,
+                   _("Give either --online or --offline, not both."));
+      return cachet_cli_report_error (error, json);
+    }
+  /* The window's setting decides unless the command line does. */
+  cachet_options_set_online_revocation (options,
+                                        online || (!offline && cachet_revocation_get_online_default ()));
 
   if (no_system_trust)
     cachet_options_set_system_trust (options, FALSE);

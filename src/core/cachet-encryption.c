@@ -19,6 +19,9 @@
 #include "cachet-encryption.h"
 #include "cachet-enveloped-data.h"
 #include "cachet-error.h"
+#include "cachet-file-stream.h"
+#include "cachet-limits.h"
+#include "cachet-revocation.h"
 #include "cachet-signing.h"
 #include "cachet-store.h"
 #include "cachet-trust.h"
@@ -40,7 +43,7 @@ temporary_stream (GError **error)
       if (fd >= 0)
         {
           g_unlink (template);
-          return g_mime_stream_fs_new (fd);
+          return cachet_file_stream_new (fd);
         }
     }
 
@@ -66,7 +69,7 @@ open_input (const char  *path,
       return NULL;
     }
 
-  return g_mime_stream_fs_new (fd);
+  return cachet_file_stream_new (fd);
 }
 
 static gboolean
@@ -81,9 +84,12 @@ static GMimeMessage *
 parse_message (GMimeStream  *stream,
                GError      **error)
 {
-  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  g_autoptr(GMimeParser) parser = NULL;
   GMimeMessage *message;
 
+  if (!_cachet_limits_check_header_block (stream, error))
+    return NULL;
+  parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_persist_stream (parser, TRUE);
   message = g_mime_parser_construct_message (parser, NULL);
   if (message == NULL || g_mime_message_get_mime_part (message) == NULL)
@@ -91,6 +97,11 @@ parse_message (GMimeStream  *stream,
       g_clear_object (&message);
       g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
                    _("The message cannot be read: it is not a valid email message."));
+      return NULL;
+    }
+  if (!_cachet_limits_check_mime (GMIME_OBJECT (message), error))
+    {
+      g_object_unref (message);
       return NULL;
     }
 
@@ -350,8 +361,10 @@ choose_recipients (CachetOptions  *options,
 
       for (guint j = 0; j < vouched->len; j++)
         from_store |= vouched->pdata[j] == chosen->pdata[i];
+      /* the store vouches for trust, not for revocation: that is asked either way */
       if (!check_usable (chosen->pdata[i], now, error) ||
-          (!from_store && !check_trusted (trust, chosen->pdata[i], pool, now, error)))
+          (!from_store && !check_trusted (trust, chosen->pdata[i], pool, now, error)) ||
+          (from_store && !_cachet_revocation_check_recipient (options, chosen->pdata[i], pool, error)))
         return NULL;
     }
 

@@ -20,12 +20,12 @@
 #include "cachet-ber.h"
 #include "cachet-enveloped-data.h"
 #include "cachet-error.h"
+#include "cachet-limits.h"
 
 #define CHUNK_SIZE   (64 * 1024)
 #define MAX_KEY_SIZE 32
 #define GCM_TAG_SIZE 16
 #define GCM_NONCE_SIZE 12
-#define MAX_RECIPIENTS 1024
 
 typedef struct {
   const char                *name;
@@ -948,7 +948,7 @@ cachet_enveloped_data_decrypt (GMimeStream   *input,
         {
           RecipientId *id;
 
-          if (ids->len >= MAX_RECIPIENTS)
+          if (ids->len >= CACHET_LIMIT_RECIPIENTS)
             {
               g_set_error (error, CACHET_ERROR, CACHET_ERROR_TOO_LARGE,
                            _("The encrypted message has too many recipients to be read safely."));

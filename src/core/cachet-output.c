@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "cachet-error.h"
+#include "cachet-file-stream.h"
 #include "cachet-output.h"
 
 struct _CachetOutput
@@ -61,7 +62,9 @@ cachet_output_new (const char  *path,
     }
 
   output->temp_path = g_steal_pointer (&template);
-  output->stream = g_mime_stream_fs_new (fd);
+  output->stream = cachet_file_stream_new (fd);
+  /* committing fsyncs: let the disk work while the output is being made */
+  cachet_file_stream_set_early_writeback (CACHET_FILE_STREAM (output->stream), TRUE);
   return g_steal_pointer (&output);
 }
 
@@ -95,8 +98,7 @@ cachet_output_commit (CachetOutput  *output,
 {
   g_return_val_if_fail (!output->committed, FALSE);
 
-  if (g_mime_stream_flush (output->stream) < 0 ||
-      fsync (GMIME_STREAM_FS (output->stream)->fd) < 0)
+  if (!cachet_file_stream_sync (CACHET_FILE_STREAM (output->stream)))
     {
       g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
                    _("Writing the output failed: %s"), g_strerror (errno));

@@ -9,10 +9,11 @@
 #include <gnutls/x509.h>
 
 #include "cachet-error.h"
+#include "cachet-limits.h"
 #include "cachet-pkcs12.h"
 
 /* Far above what any exporter uses (GnuTLS 600,000; OpenSSL 2,048; Windows 2,000). */
-#define MAX_MAC_ITERATIONS 10000000
+#define MAX_MAC_ITERATIONS CACHET_LIMIT_PKCS12_ITERATIONS
 
 static void
 set_malformed (GError **error,
@@ -88,6 +89,102 @@ import_pkcs12 (gnutls_pkcs12_t  p12,
   return ret;
 }
 
+static void
+set_too_much_work (GError **error)
+{
+  g_set_error_literal (error, CACHET_ERROR, CACHET_ERROR_UNSUPPORTED,
+                       _("This PKCS#12 file asks for an unreasonable amount of work to open. Export it again with ordinary settings."));
+}
+
+/* One bag: an encrypted one must ask for a bounded PBKDF2 count before it is decrypted (with
+ * PASS), and so must each shrouded key in it. A bag that cannot be read or decrypted is left
+ * to gnutls_pkcs12_simple_parse, which says what is wrong with it. */
+static gboolean
+check_bag_iterations (gnutls_pkcs12_bag_t   bag,
+                      const char           *pass,
+                      guint64              *total,
+                      GError              **error)
+{
+  int count;
+
+  if (gnutls_pkcs12_bag_get_type (bag, 0) == GNUTLS_BAG_ENCRYPTED)
+    {
+      unsigned int schema = 0, cipher = 0, iterations = 0;
+      char *oid = NULL;
+      int ret = gnutls_pkcs12_bag_enc_info (bag, &schema, &cipher, NULL, NULL, &iterations, &oid);
+
+      gnutls_free (oid);
+      if (ret < 0)
+        return TRUE;
+      *total += iterations;
+      if (*total > CACHET_LIMIT_PKCS12_ITERATIONS)
+        {
+          set_too_much_work (error);
+          return FALSE;
+        }
+      /* an empty password is "" or none, as in cachet_pkcs12_import */
+      if (gnutls_pkcs12_bag_decrypt (bag, pass) < 0 &&
+          (pass == NULL || *pass != '\0' || gnutls_pkcs12_bag_decrypt (bag, NULL) < 0))
+        return TRUE;
+    }
+
+  count = gnutls_pkcs12_bag_get_count (bag);
+  for (int i = 0; i < count; i++)
+    {
+      gnutls_datum_t data = { NULL, 0 };
+      unsigned int schema = 0, cipher = 0, iterations = 0;
+      char *oid = NULL;
+      int ret;
+
+      if (gnutls_pkcs12_bag_get_type (bag, i) != GNUTLS_BAG_PKCS8_ENCRYPTED_KEY ||
+          gnutls_pkcs12_bag_get_data (bag, i, &data) < 0)
+        continue;
+      ret = gnutls_pkcs8_info (&data, GNUTLS_X509_FMT_DER, &schema, &cipher, NULL, NULL,
+                               &iterations, &oid);
+      gnutls_free (oid);
+      if (ret >= 0)
+        *total += iterations;
+      if (*total > CACHET_LIMIT_PKCS12_ITERATIONS)
+        {
+          set_too_much_work (error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* GnuTLS runs PBKDF2 for as many iterations as a file asks, billions included, and again for
+ * each bag: refuse a file whose bags and keys ask for more than the bound together before
+ * gnutls_pkcs12_simple_parse starts on it. */
+static gboolean
+check_bag_iterations_all (gnutls_pkcs12_t   p12,
+                          const char       *pass,
+                          GError          **error)
+{
+  guint64 total = 0;
+
+  for (int index = 0; ; index++)
+    {
+      gnutls_pkcs12_bag_t bag = NULL;
+      gboolean ok;
+      int ret;
+
+      if (gnutls_pkcs12_bag_init (&bag) < 0)
+        return TRUE;
+      ret = gnutls_pkcs12_get_bag (p12, index, bag);
+      if (ret < 0)
+        {
+          gnutls_pkcs12_bag_deinit (bag);
+          return TRUE;
+        }
+      ok = check_bag_iterations (bag, pass, &total, error);
+      gnutls_pkcs12_bag_deinit (bag);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 certificates_equal (gnutls_x509_crt_t a,
                     gnutls_x509_crt_t b)
@@ -140,6 +237,9 @@ cachet_pkcs12_import (GBytes      *data,
                            _("This PKCS#12 file asks for an unreasonable amount of work to open. Export it again with ordinary settings."));
       goto out;
     }
+  /* GnuTLS answers GNUTLS_E_INVALID_REQUEST when the file has no MAC at all (openssl -nomac) */
+  if (ret == GNUTLS_E_INVALID_REQUEST)
+    ret = GNUTLS_E_ASN1_ELEMENT_NOT_FOUND;
   if (ret < 0 && ret != GNUTLS_E_ASN1_ELEMENT_NOT_FOUND)
     {
       /* A MAC we cannot check (PBMAC1 of RFC 9579 is newer than GnuTLS 3.7) is never skipped. */
@@ -167,6 +267,9 @@ cachet_pkcs12_import (GBytes      *data,
         }
       mac_verified = TRUE;
     }
+
+  if (!check_bag_iterations_all (p12, pass, error))
+    goto out;
 
   ret = gnutls_pkcs12_simple_parse (p12, pass, &x509_key, &chain, &chain_size,
                                     &extra, &extra_size, NULL, 0);

@@ -22,10 +22,11 @@ G_BEGIN_DECLS
 char                  *cachet_revocation_get_crl_dir        (CachetStore        *store);
 
 /* Imports a CRL file (PEM or DER) into STORE. Its signature must verify against a known
- * authority: one of ISSUERS (CachetCertificate, may be NULL), one of STORE's trust anchors, or
- * a CA certificate among its contacts and identities' chains. A wrong issuer, a bad signature or
- * a file that is no CRL is refused with CACHET_ERROR_NOT_USABLE / CACHET_ERROR_MALFORMED and
- * nothing is stored. An older list never replaces a newer one from the same authority. */
+ * authority: one of ISSUERS (CachetCertificate, may be NULL), one of STORE's trust anchors, a
+ * root Mozilla trusts for email, or a CA certificate among its contacts and identities'
+ * chains. A wrong issuer, a bad signature or a file that is no CRL is refused with
+ * CACHET_ERROR_NOT_USABLE / CACHET_ERROR_MALFORMED and nothing is stored. An older list never
+ * replaces a newer one from the same authority. */
 gboolean               cachet_revocation_import_crl         (CachetStore        *store,
                                                              const char         *path,
                                                              GPtrArray          *issuers,
@@ -64,6 +65,14 @@ gboolean               _cachet_revocation_judge_signer      (CachetOptions      
                                                              CachetCertificate  *issuer,
                                                              GDateTime          *when,
                                                              gboolean            online_allowed);
+
+/* For encryption: FALSE, with an error naming the person, when CERTIFICATE is revoked now.
+ * Its issuer is looked for in POOL (CachetCertificate), OPTIONS' anchors and the store's
+ * anchors; without one (or without revocation data) the certificate is not refused here. */
+gboolean               _cachet_revocation_check_recipient   (CachetOptions      *options,
+                                                             CachetCertificate  *certificate,
+                                                             GPtrArray          *pool,
+                                                             GError            **error);
 
 /* The user's choice (GSettings key "online-revocation" of the application's schema) when the
  * schema is installed, else FALSE. */

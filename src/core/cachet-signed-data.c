@@ -17,6 +17,7 @@
 #include "cachet-ber.h"
 #include "cachet-digest-stream.h"
 #include "cachet-error.h"
+#include "cachet-limits.h"
 #include "cachet-signed-data.h"
 #include "cachet-store.h"
 #include "cachet-trust.h"
@@ -773,7 +774,7 @@ _cachet_signed_data_read (GMimeStream   *input,
             return NULL;
           if (at_end)
             break;
-          if (signed_data->certificates->len >= 256)
+          if (signed_data->certificates->len >= CACHET_LIMIT_CERTIFICATES)
             {
               g_set_error (error, CACHET_ERROR, CACHET_ERROR_TOO_LARGE,
                            _("The signature carries too many certificates to be checked safely."));
@@ -815,7 +816,7 @@ _cachet_signed_data_read (GMimeStream   *input,
         return NULL;
       if (at_end)
         break;
-      if (signed_data->signer_infos->len >= 64)
+      if (signed_data->signer_infos->len >= CACHET_LIMIT_SIGNERS)
         {
           g_set_error (error, CACHET_ERROR, CACHET_ERROR_TOO_LARGE,
                        _("The signature has too many signers to be checked safely."));

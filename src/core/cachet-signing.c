@@ -18,6 +18,8 @@
 #include "cachet-asn1.h"
 #include "cachet-digest-stream.h"
 #include "cachet-error.h"
+#include "cachet-file-stream.h"
+#include "cachet-limits.h"
 #include "cachet-signed-data.h"
 #include "cachet-signing.h"
 #include "cachet-store.h"
@@ -230,7 +232,7 @@ open_file_stream (const char  *path,
                    _("Cannot open “%s”: %s."), display, g_strerror (saved));
       return NULL;
     }
-  return g_mime_stream_fs_new (fd);
+  return cachet_file_stream_new (fd);
 }
 
 /* An anonymous temporary file (removed as soon as it is closed). */
@@ -247,7 +249,7 @@ temporary_stream (GError **error)
       return NULL;
     }
   g_unlink (path);
-  return g_mime_stream_fs_new (fd);
+  return cachet_file_stream_new (fd);
 }
 
 /* A CMS file as a stream of DER/BER bytes: the file itself, or its PEM body decoded into a
@@ -378,10 +380,14 @@ parse_message (GMimeStream  *stream,
                ParseIssues  *issues,
                GError      **error)
 {
-  g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
-  g_autoptr(GMimeParserOptions) options = g_mime_parser_options_new ();
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeParserOptions) options = NULL;
   GMimeMessage *message;
 
+  if (!_cachet_limits_check_header_block (stream, error))
+    return NULL;
+  parser = g_mime_parser_new_with_stream (stream);
+  options = g_mime_parser_options_new ();
   g_mime_parser_options_set_warning_callback (options, parser_warning, issues);
   g_mime_parser_set_persist_stream (parser, TRUE);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
@@ -392,6 +398,8 @@ parse_message (GMimeStream  *stream,
       g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
                    _("The message cannot be read: its structure is broken."));
     }
+  else if (!_cachet_limits_check_mime (GMIME_OBJECT (message), error))
+    g_clear_object (&message);
   return message;
 }
 
@@ -640,6 +648,8 @@ verify_pkcs7_signed (CachetOptions  *options,
 
   /* The embedded content is a MIME entity: show it as the message's body. */
   entity = parse_entity (content, &issues);
+  if (entity != NULL && !_cachet_limits_check_mime (entity, error))
+    return FALSE;
   if (entity != NULL && !issues.critical)
     {
       g_autoptr(GMimeMessage) shown = message_with_body (outer, entity);
@@ -846,6 +856,8 @@ cachet_verify_object (CachetOptions  *options,
                    _("The message has no body. Check that the file is a complete message."));
       return FALSE;
     }
+  if (!_cachet_limits_check_mime (object, error))
+    return FALSE;
 
   if (is_signed_layer (body))
     {

@@ -13,6 +13,7 @@
 
 #include "cachet-error.h"
 #include "cachet-nss-roots.h"
+#include "cachet-revocation.h"
 #include "cachet-store.h"
 #include "cachet-trust.h"
 
@@ -21,10 +22,12 @@
 struct _CachetTrust
 {
   gnutls_x509_trust_list_t list;
+  CachetOptions *options;     /* for revocation: the store's CRLs, online or not */
   GPtrArray *command_line;    /* CachetCertificate */
   GPtrArray *user;            /* CachetCertificate */
   GPtrArray *mozilla;         /* CachetCertificate */
   gboolean   system;
+  gboolean   system_loaded;   /* system and Mozilla roots are read only when needed */
 };
 
 static GPtrArray *
@@ -76,6 +79,7 @@ _cachet_trust_new (CachetOptions *options)
   CachetStore *store = cachet_options_get_store (options);
 
   gnutls_x509_trust_list_init (&trust->list, 0);
+  trust->options = g_object_ref (options);
 
   trust->command_line = g_ptr_array_ref (cachet_options_get_anchors (options));
   add_anchors (trust->list, trust->command_line);
@@ -86,20 +90,29 @@ _cachet_trust_new (CachetOptions *options)
     trust->user = g_ptr_array_new_with_free_func (g_object_unref);
   add_anchors (trust->list, trust->user);
 
+  /* The system and Mozilla roots (some 250 certificates, most of a small verify's time) are
+   * added by load_system when the anchors above do not already make a chain trusted. */
   trust->system = cachet_options_get_system_trust (options);
-  if (trust->system)
-    {
-      int rc = gnutls_x509_trust_list_add_system_trust (trust->list, 0, 0);
-
-      if (rc < 0)
-        g_debug ("The system trust store could not be loaded: %s", gnutls_strerror (rc));
-      trust->mozilla = g_ptr_array_ref (nss_roots ());
-      add_anchors (trust->list, trust->mozilla);
-    }
-  else
-    trust->mozilla = g_ptr_array_new ();
+  trust->mozilla = g_ptr_array_new ();
 
   return trust;
+}
+
+static void
+load_system (CachetTrust *trust)
+{
+  int rc;
+
+  if (!trust->system || trust->system_loaded)
+    return;
+  trust->system_loaded = TRUE;
+
+  rc = gnutls_x509_trust_list_add_system_trust (trust->list, 0, 0);
+  if (rc < 0)
+    g_debug ("The system trust store could not be loaded: %s", gnutls_strerror (rc));
+  g_ptr_array_unref (trust->mozilla);
+  trust->mozilla = g_ptr_array_ref (nss_roots ());
+  add_anchors (trust->list, trust->mozilla);
 }
 
 void
@@ -108,6 +121,7 @@ _cachet_trust_free (CachetTrust *trust)
   if (trust == NULL)
     return;
   gnutls_x509_trust_list_deinit (trust->list, 1);
+  g_clear_object (&trust->options);
   g_ptr_array_unref (trust->command_line);
   g_ptr_array_unref (trust->user);
   g_ptr_array_unref (trust->mozilla);
@@ -253,15 +267,25 @@ _cachet_trust_evaluate (CachetTrust       *trust,
       chain[length++] = next;
     }
 
-  /* Cachet judges time itself (at WHEN), and weak hashes (as weak, not as forged). */
-  rc = gnutls_x509_trust_list_verify_crt2 (trust->list, chain, length, &purpose, 1,
-                                           GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-                                           GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
-                                           GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 |
-                                           GNUTLS_VERIFY_ALLOW_BROKEN,
-                                           &status, NULL);
-  if (rc < 0)
-    status |= GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
+  /* Cachet judges time itself (at WHEN), and weak hashes (as weak, not as forged). First
+   * against the anchors given and the user's; only if they do not make the chain trusted,
+   * again with the system and Mozilla roots added (what is judged is then exactly as if
+   * all had been there from the start). */
+  for (;;)
+    {
+      status = 0;
+      rc = gnutls_x509_trust_list_verify_crt2 (trust->list, chain, length, &purpose, 1,
+                                               GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+                                               GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+                                               GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 |
+                                               GNUTLS_VERIFY_ALLOW_BROKEN,
+                                               &status, NULL);
+      if (rc < 0)
+        status |= GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
+      if (status == 0 || !trust->system || trust->system_loaded)
+        break;
+      load_system (trust);
+    }
 
   trusted = status == 0;
 
@@ -374,6 +398,51 @@ _cachet_trust_evaluate (CachetTrust       *trust,
             break;
           }
       }
+
+  /* Revocation: the leaf (recorded on the signer) and the issuing authorities. Only a chain
+   * that verified may send Cachet to the network: an attacker's certificate must not make it
+   * call an address of their choosing. */
+  {
+    g_autoptr(CachetCertificate) leaf_issuer = NULL;
+    gboolean chain_verified = status == 0;
+
+    if (length > 1)
+      leaf_issuer = wrap (chain[1]);
+    else if (anchor && !gnutls_x509_crt_equals (cachet_certificate_get_gnutls (anchor), chain[0]))
+      leaf_issuer = g_object_ref (anchor);
+    if (_cachet_revocation_judge_signer (trust->options, signer, certificate, leaf_issuer, when,
+                                         chain_verified))
+      trusted = FALSE;
+
+    for (guint c = 1; c < length && !gnutls_x509_crt_check_issuer (chain[c], chain[c]); c++)
+      {
+        g_autoptr(CachetCertificate) authority = wrap (chain[c]);
+        g_autoptr(CachetCertificate) authority_issuer = NULL;
+        g_autoptr(CachetSigner) probe = cachet_signer_new ();
+
+        if (c + 1 < length)
+          authority_issuer = wrap (chain[c + 1]);
+        else if (anchor && !gnutls_x509_crt_equals (cachet_certificate_get_gnutls (anchor), chain[c]))
+          authority_issuer = g_object_ref (anchor);
+        if (authority && authority_issuer &&
+            _cachet_revocation_judge_signer (trust->options, probe, authority, authority_issuer, when,
+                                             chain_verified))
+          {
+            const char *source = NULL;
+            GDateTime *revoked_at = NULL;
+            g_autofree char *date = NULL;
+            g_autofree char *detail = NULL;
+
+            cachet_signer_get_revocation (probe, &source, &revoked_at, NULL);
+            date = revoked_at ? g_date_time_format (revoked_at, "%Y-%m-%d") : g_strdup ("?");
+            detail = g_strdup_printf (_("The issuing authority “%s” was revoked on %s."),
+                                      cachet_certificate_get_name (authority), date);
+            cachet_signer_add_problem (signer, CACHET_PROBLEM_REVOKED, detail);
+            trusted = FALSE;
+            break;
+          }
+      }
+  }
 
   cachet_signer_set_trusted (signer, trusted);
   if (!trusted)

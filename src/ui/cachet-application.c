@@ -153,7 +153,21 @@ show_pane_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* app.new-identity: the Identities pane with the New Identity dialog open. */
+static void
+new_identity_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  CachetWindow *window = get_or_create_window (CACHET_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  cachet_window_show_pane (window, "identities");
+  cachet_window_new_identity (window);
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "new-identity", .activate = new_identity_activated },
   { .name = "show-pane", .activate = show_pane_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
   { .name = "open", .activate = open_activated },

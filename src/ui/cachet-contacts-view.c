@@ -38,6 +38,8 @@ toast (CachetContactsView *self,
 
   if (overlay)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+  else
+    g_message ("%s", message);
 }
 
 static char *
@@ -65,6 +67,17 @@ describe_certificate (CachetCertificate *certificate)
   return g_strdup_printf (_("valid until %s"), until);
 }
 
+/* AdwMessageDialog can answer twice (a response, then its close response while it closes):
+ * act on the first only. */
+static gboolean
+first_response (AdwMessageDialog *dialog)
+{
+  if (g_object_get_data (G_OBJECT (dialog), "cachet-answered"))
+    return FALSE;
+  g_object_set_data (G_OBJECT (dialog), "cachet-answered", GINT_TO_POINTER (1));
+  return TRUE;
+}
+
 /* Deleting a contact, after a confirmation that says what is lost. */
 
 static void
@@ -75,6 +88,8 @@ delete_response (AdwMessageDialog   *dialog,
   const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "cachet-fingerprint");
   g_autoptr(GError) error = NULL;
 
+  if (!first_response (dialog))
+    return;
   if (g_strcmp0 (response, "delete") != 0 || self->store == NULL)
     return;
   if (!cachet_store_delete_contacts (self->store, fingerprint, &error))

@@ -32,6 +32,7 @@ struct _CachetReportView
   GtkTextView   *body_view;     /* owned by details_box; NULL when there is no body */
   CachetVerdict *verdict;
   GFile         *file;
+  CachetStore   *store;
 };
 
 G_DEFINE_FINAL_TYPE (CachetReportView, cachet_report_view, GTK_TYPE_WIDGET)
@@ -267,6 +268,31 @@ add_overview_group (CachetReportView *self,
   gtk_box_append (self->details_box, group);
 }
 
+static void show_toast (GtkWidget *widget, const char *message);
+
+static void
+add_contact_clicked (GtkButton        *button,
+                     CachetReportView *self)
+{
+  CachetSigner *signer = g_object_get_data (G_OBJECT (button), "cachet-signer");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetContact) contact = NULL;
+
+  if (self->store == NULL)
+    return;
+  contact = cachet_store_add_contact (self->store, cachet_signer_get_certificate (signer),
+                                      cachet_signer_get_chain (signer), CACHET_CONTACT_IMPORTED,
+                                      &error);
+  if (contact == NULL)
+    {
+      show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  gtk_button_set_label (button, _("Added"));
+  show_toast (GTK_WIDGET (self), _("Added to your contacts"));
+}
+
 static void
 add_signer_group (CachetReportView *self,
                   CachetSigner     *signer,
@@ -319,6 +345,28 @@ add_signer_group (CachetReportView *self,
   if (cachet_signer_get_certificate (signer) == NULL)
     group_add (group, property_row_new (_("Certificate"),
                                         _("Not included in the message and not among your contacts")));
+
+  /* A good signer became a contact by itself; others only when the person says so. */
+  if (self->store && cachet_signer_get_certificate (signer)
+      && status == CACHET_STATUS_UNTRUSTED && cachet_signer_get_signature_valid (signer))
+    {
+      g_autoptr(GPtrArray) known = cachet_store_find_contacts (self->store,
+                                                              cachet_signer_get_fingerprint (signer));
+
+      if (known->len == 0)
+        {
+          GtkWidget *button = gtk_button_new_with_mnemonic (_("_Add"));
+
+          row = property_row_new (_("Add to contacts"),
+                                  _("Keep this certificate to recognise the sender next time. Cachet still will not encrypt to it on its own while its authority is not trusted."));
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          g_object_set_data_full (G_OBJECT (button), "cachet-signer", g_object_ref (signer), g_object_unref);
+          g_signal_connect (button, "clicked", G_CALLBACK (add_contact_clicked), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+          group_add (group, row);
+        }
+    }
 
   fingerprint = format_fingerprint (cachet_signer_get_fingerprint (signer));
   if (fingerprint)
@@ -563,7 +611,12 @@ save_thread (GTask        *task,
     }
   stream = cachet_output_get_stream (output);
 
-  if (GMIME_IS_MESSAGE_PART (job->part))
+  if (!GMIME_IS_PART (job->part) && !GMIME_IS_MESSAGE_PART (job->part))
+    {
+      /* A whole message or entity: the decrypted message. */
+      written = g_mime_object_write_to_stream (job->part, NULL, stream) >= 0;
+    }
+  else if (GMIME_IS_MESSAGE_PART (job->part))
     {
       GMimeMessage *message = g_mime_message_part_get_message (GMIME_MESSAGE_PART (job->part));
       written = message && g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, stream) >= 0;
@@ -611,7 +664,7 @@ save_done (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     show_toast (GTK_WIDGET (self), error->message);
   else
-    show_toast (GTK_WIDGET (self), _("Attachment saved"));
+    show_toast (GTK_WIDGET (self), _("Saved"));
 }
 
 static void
@@ -669,16 +722,25 @@ save_clicked (GtkButton *button,
 {
   CachetReportView *self = user_data;
   GMimeObject *part = g_object_get_data (G_OBJECT (button), "cachet-part");
-  g_autofree char *name = part_file_name (part);
+  const char *suggested = g_object_get_data (G_OBJECT (button), "cachet-name");
+  g_autofree char *name = suggested ? g_strdup (suggested) : part_file_name (part);
   GtkFileChooserNative *dialog;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  dialog = gtk_file_chooser_native_new (_("Save Attachment"),
+  dialog = gtk_file_chooser_native_new (suggested ? _("Save Decrypted Message") : _("Save Attachment"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  /* Suggest the original's folder (never write beside it silently: inside a Flatpak the
+   * portal grants the chosen file only). */
+  if (self->file)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (self->file);
+      if (folder)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
+    }
   g_object_set_data_full (G_OBJECT (dialog), "cachet-part", g_object_ref (part), g_object_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -739,6 +801,47 @@ add_content (CachetReportView *self,
   g_ptr_array_unref (parts.attachments);
 }
 
+/* What a person can do with what they see: for now, keep the decrypted message. */
+static void
+add_actions_group (CachetReportView *self,
+                   CachetVerdict    *verdict)
+{
+  GMimeObject *content = cachet_verdict_get_content (verdict);
+  g_autofree char *name = NULL;
+  GtkWidget *group;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  if (!cachet_verdict_get_encrypted (verdict) || content == NULL)
+    return;
+
+  if (self->file)
+    {
+      g_autofree char *base = g_file_get_basename (self->file);
+      char *dot = strrchr (base, '.');
+
+      if (dot && dot != base)
+        *dot = '\0';
+      /* Translators: file name suggested for a decrypted copy; %s is the original's name */
+      name = g_strdup_printf (_("%s (decrypted).eml"), base);
+    }
+  else
+    name = g_strdup (_("decrypted.eml"));
+
+  group = group_new (_("Decrypted Message"),
+                     _("Keep a readable copy. Anyone who can open the copy can read it."));
+  row = property_row_new (_("Save a decrypted copy"), name);
+  button = gtk_button_new_with_mnemonic (_("_Save…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "cachet-part", g_object_ref (content), g_object_unref);
+  g_object_set_data_full (G_OBJECT (button), "cachet-name", g_steal_pointer (&name), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (save_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  group_add (group, row);
+  gtk_box_append (self->details_box, group);
+}
+
 void
 cachet_report_view_set_verdict (CachetReportView *self,
                                 CachetVerdict    *verdict,
@@ -780,7 +883,17 @@ cachet_report_view_set_verdict (CachetReportView *self,
   if (cachet_verdict_get_content (verdict))
     add_content (self, cachet_verdict_get_content (verdict));
 
+  add_actions_group (self, verdict);
+
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+}
+
+void
+cachet_report_view_set_store (CachetReportView *self,
+                              CachetStore      *store)
+{
+  g_return_if_fail (CACHET_IS_REPORT_VIEW (self));
+  g_set_object (&self->store, store);
 }
 
 CachetVerdict *
@@ -827,6 +940,7 @@ cachet_report_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->verdict);
   g_clear_object (&self->file);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cachet_report_view_parent_class)->dispose (object);
 }

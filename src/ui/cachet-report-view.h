@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cachet-store.h"
 #include "cachet-verdict.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,9 @@ void           cachet_report_view_set_verdict (CachetReportView *self,
                                                CachetVerdict    *verdict,
                                                GFile            *file);
 CachetVerdict *cachet_report_view_get_verdict (CachetReportView *self);
+/* The key store, for "Add to Contacts" (may be NULL). Takes effect at the next verdict. */
+void           cachet_report_view_set_store   (CachetReportView *self,
+                                               CachetStore      *store);
 
 /* For tests: the banner's headline label; the banner carries the status name
  * ("good", "bad", "error", "untrusted", "unsigned") as a style class. */

@@ -20,6 +20,7 @@
 typedef struct {
   GFile         *file;
   CachetVerdict *verdict;   /* NULL until checked */
+  gboolean       plain;     /* neither a message nor S/MIME: offer to sign it */
 } OpenResult;
 
 struct _CachetWindow
@@ -36,6 +37,7 @@ struct _CachetWindow
   GtkSpinner           *spinner;
   CachetReportView     *report_view;
   GtkListBox           *results_list;
+  AdwStatusPage        *file_page;
   CachetIdentitiesView *identities_view;
   CachetContactsView   *contacts_view;
 
@@ -47,6 +49,8 @@ struct _CachetWindow
   GPtrArray            *credentials;    /* CachetCredentials */
   GPtrArray            *results;        /* OpenResult */
   GCancellable         *cancellable;
+  GFile                *plain_file;     /* the file the "file" page offers to sign */
+  GtkFileChooserNative *sign_dialog;
   guint                 generation;
   gboolean              busy;
 };
@@ -69,7 +73,8 @@ update_back_button (CachetWindow *self)
   const char *pane = adw_view_stack_get_visible_child_name (self->view_stack);
   const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
   gboolean can_go_back = g_strcmp0 (pane, "messages") == 0
-                         && (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0);
+                         && (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0
+                             || g_strcmp0 (page, "file") == 0);
 
   gtk_widget_set_visible (self->back_button, can_go_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_go_back);
@@ -102,6 +107,15 @@ cachet_window_show_pane (CachetWindow *self,
   if (g_strcmp0 (name, "messages") == 0 || g_strcmp0 (name, "identities") == 0
       || g_strcmp0 (name, "contacts") == 0)
     adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+void
+cachet_window_new_identity (CachetWindow *self)
+{
+  g_return_if_fail (CACHET_IS_WINDOW (self));
+
+  cachet_window_show_pane (self, "identities");
+  gtk_widget_activate_action (GTK_WIDGET (self->identities_view), "identity.new", NULL);
 }
 
 void
@@ -138,6 +152,19 @@ _cachet_window_show_result (CachetWindow *self,
   g_return_if_fail (self->results != NULL && index < self->results->len);
 
   result = g_ptr_array_index (self->results, index);
+  if (result->plain)
+    {
+      g_autofree char *name = g_file_get_basename (result->file);
+      /* Translators: %s is a file name */
+      g_autofree char *title = g_strdup_printf (_("“%s” is not signed"), name);
+
+      g_set_object (&self->plain_file, result->file);
+      adw_status_page_set_title (self->file_page, title);
+      adw_status_page_set_description (self->file_page,
+                                       _("It is not a message or an S/MIME file. You can sign it: Cachet then saves a signature file (.p7s) to send along with it, so that others can check it came from you unchanged."));
+      show_messages_page (self, "file");
+      return;
+    }
   if (result->verdict == NULL)
     return;
   cachet_report_view_set_verdict (self->report_view, result->verdict, result->file);
@@ -170,6 +197,11 @@ fill_results_list (CachetWindow *self)
 
       if (status == CACHET_STATUS_ERROR && cachet_verdict_get_error_message (result->verdict))
         subtitle = cachet_verdict_get_error_message (result->verdict);
+      if (result->plain)
+        {
+          subtitle = _("Not a message: you can sign it");
+          gtk_image_set_from_icon_name (GTK_IMAGE (icon), "text-x-generic-symbolic");
+        }
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
@@ -383,6 +415,77 @@ make_options (CachetWindow *self)
   return options;
 }
 
+static gboolean
+has_suffix_nocase (const char *path,
+                   const char *suffix)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  return g_str_has_suffix (lower, suffix);
+}
+
+static void
+signed_file_chosen (GtkNativeDialog *dialog,
+                    int              response,
+                    OpenJob         *job)
+{
+  CachetWindow *self = job->window;
+
+  if (job_is_current (job))
+    {
+      g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
+                              ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+      g_autofree char *content = file ? g_file_get_path (file) : NULL;
+
+      if (content == NULL)
+        {
+          g_autofree char *name = g_path_get_basename (job->path);
+          g_autoptr(GError) error = g_error_new (CACHET_ERROR, CACHET_ERROR_NOT_FOUND,
+                                                 _("“%s” is a signature kept apart from the file it signs. Open it again and choose that file to check it."),
+                                                 name);
+          finish_job_with_error (job, error);
+          open_job_free (job);
+        }
+      else
+        {
+          g_autoptr(CachetOptions) options = make_options (self);
+
+          job->content_path = g_steal_pointer (&content);
+          cachet_verify_file_async (options, job->path, job->content_path, self->cancellable,
+                                    verify_done, job);
+        }
+    }
+  else
+    open_job_free (job);
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+ask_for_signed_file (OpenJob *job)
+{
+  g_autofree char *name = g_path_get_basename (job->path);
+  /* Translators: %s is the name of a signature file */
+  g_autofree char *title = g_strdup_printf (_("Choose the File “%s” Signs"), name);
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (job->window),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Check"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (signed_file_chosen), job);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static gboolean
+has_smime_name (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  return g_str_has_suffix (lower, ".eml") || g_str_has_suffix (lower, ".p7m")
+         || g_str_has_suffix (lower, ".p7s");
+}
+
 static void
 detect_done (GObject      *source,
              GAsyncResult *result,
@@ -420,6 +523,12 @@ detect_done (GObject      *source,
       return;
 
     case CACHET_INPUT_CMS_SIGNED:
+      if (job->content_path == NULL && has_suffix_nocase (job->path, ".p7s"))
+        {
+          /* A detached signature: the portal (or the user) gave us the signature only. */
+          ask_for_signed_file (job);
+          return;
+        }
       cachet_verify_file_async (options, job->path, job->content_path, self->cancellable,
                                 verify_done, job);
       return;
@@ -430,14 +539,27 @@ detect_done (GObject      *source,
 
     case CACHET_INPUT_UNKNOWN:
     default:
-      name = g_path_get_basename (job->path);
-      /* TODO: offer the Sign / Encrypt panel for plain files. */
-      error = g_error_new (CACHET_ERROR, CACHET_ERROR_UNSUPPORTED,
-                           _("“%s” is neither a message nor an S/MIME signature or encrypted file. "
-                             "To sign or encrypt it, use cachet-cli sign or cachet-cli encrypt."),
-                           name);
-      finish_job_with_error (job, error);
-      open_job_free (job);
+      if (has_smime_name (job->path))
+        {
+          /* Named like a message or S/MIME file but not one: damaged, say so. */
+          name = g_path_get_basename (job->path);
+          error = g_error_new (CACHET_ERROR, CACHET_ERROR_MALFORMED,
+                               _("“%s” is damaged or is not an email message or S/MIME file. Ask the sender to send it again."),
+                               name);
+          finish_job_with_error (job, error);
+          open_job_free (job);
+          return;
+        }
+      {
+        /* Not a verdict's business: the "file" page offers to sign it. The verdict (unsigned,
+         * nothing covered) keeps the results list uniform. */
+        g_autoptr(CachetVerdict) verdict = cachet_verdict_new ();
+        OpenResult *open_result = g_ptr_array_index (self->results, job->index);
+
+        open_result->plain = TRUE;
+        finish_job (job, verdict);
+        open_job_free (job);
+      }
       return;
     }
 }
@@ -640,6 +762,195 @@ on_drop_leave (GtkDropTarget *target,
   gtk_widget_remove_css_class (self->drop_zone, "drop-active");
 }
 
+/* Signing a plain file: choose where the .p7s goes, get the key of your identity from the
+ * keyring (thread), then cachet_sign_file_async(). */
+
+typedef struct {
+  CachetWindow      *window;       /* strong */
+  guint              generation;
+  char              *input;
+  char              *output;
+  CachetCredentials *credentials;
+} SignJob;
+
+static void
+sign_job_free (SignJob *job)
+{
+  g_clear_object (&job->window);
+  g_free (job->input);
+  g_free (job->output);
+  g_clear_object (&job->credentials);
+  g_free (job);
+}
+
+static void
+sign_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SignJob *job = user_data;
+  CachetWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  gboolean signed_ok = cachet_sign_file_finish (result, &error);
+
+  if (job->generation == self->generation)
+    {
+      set_busy (self, FALSE);
+      show_messages_page (self, "file");
+      if (signed_ok)
+        {
+          g_autofree char *name = g_path_get_basename (job->output);
+          /* Translators: %s is a file name */
+          g_autofree char *message = g_strdup_printf (_("Signed: “%s” saved"), name);
+          cachet_window_show_toast (self, message);
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        cachet_window_show_toast (self, error->message);
+    }
+  sign_job_free (job);
+}
+
+static void
+load_credentials_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  CachetStore *store = source_object;
+  GError *error = NULL;
+  CachetCredentials *credentials;
+
+  /* NULL: the only current identity (with several, the store says which to choose). */
+  credentials = cachet_store_get_signing_credentials (store, NULL, cancellable, &error);
+  if (credentials == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, credentials, g_object_unref);
+}
+
+static void
+credentials_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SignJob *job = user_data;
+  CachetWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetOptions) options = NULL;
+
+  job->credentials = g_task_propagate_pointer (G_TASK (result), &error);
+  if (job->generation != self->generation)
+    {
+      sign_job_free (job);
+      return;
+    }
+  if (job->credentials == NULL)
+    {
+      set_busy (self, FALSE);
+      show_messages_page (self, "file");
+      cachet_window_show_toast (self, error->message);
+      sign_job_free (job);
+      return;
+    }
+
+  /* The first credentials sign: only the identity's own, with its chain. */
+  options = cachet_options_new ();
+  cachet_options_add_credentials (options, job->credentials);
+  cachet_options_set_store (options, self->store);
+  cachet_sign_file_async (options, job->input, job->output, self->cancellable, sign_done, job);
+}
+
+void
+_cachet_window_sign_plain_file (CachetWindow *self,
+                                GFile        *output)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr(GTask) task = NULL;
+  SignJob *job;
+
+  g_return_if_fail (CACHET_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (output));
+
+  if (self->plain_file == NULL || self->store == NULL)
+    return;
+
+  job = g_new0 (SignJob, 1);
+  job->window = g_object_ref (self);
+  job->input = g_file_get_path (self->plain_file);
+  job->output = g_file_get_path (output);
+  if (job->input == NULL || job->output == NULL)
+    {
+      cachet_window_show_toast (self, _("Cachet can only sign files in a folder on this computer."));
+      sign_job_free (job);
+      return;
+    }
+
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  job->generation = self->generation;
+
+  name = g_file_get_basename (self->plain_file);
+  /* Translators: %s is a file name */
+  title = g_strdup_printf (_("Signing “%s”…"), name);
+  adw_status_page_set_title (self->busy_page, title);
+  set_busy (self, TRUE);
+  show_messages_page (self, "busy");
+
+  task = g_task_new (self->store, self->cancellable, credentials_loaded, job);
+  g_task_run_in_thread (task, load_credentials_thread);
+}
+
+static void
+sign_response (GtkNativeDialog *dialog,
+               int              response,
+               CachetWindow    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) output = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (output)
+        _cachet_window_sign_plain_file (self, output);
+    }
+  g_clear_object (&self->sign_dialog);
+}
+
+static void
+sign_file_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  CachetWindow *self = CACHET_WINDOW (widget);
+  g_autofree char *name = NULL;
+  g_autofree char *suggested = NULL;
+  g_autoptr(GFile) folder = NULL;
+
+  if (self->plain_file == NULL)
+    return;
+  if (self->store == NULL)
+    {
+      cachet_window_show_toast (self, _("Cachet could not open its data folder, so it has no identity to sign with."));
+      return;
+    }
+
+  name = g_file_get_basename (self->plain_file);
+  suggested = g_strconcat (name, ".p7s", NULL);
+  self->sign_dialog = gtk_file_chooser_native_new (_("Save Signature"), GTK_WINDOW (self),
+                                                   GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                   _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->sign_dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->sign_dialog), suggested);
+  /* Suggest the original's folder; the user confirms where it goes. */
+  folder = g_file_get_parent (self->plain_file);
+  if (folder)
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->sign_dialog), folder, NULL);
+  g_signal_connect (self->sign_dialog, "response", G_CALLBACK (sign_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->sign_dialog));
+}
+
 /* Window actions */
 
 static void
@@ -650,9 +961,10 @@ back_activated (GtkWidget  *widget,
   CachetWindow *self = CACHET_WINDOW (widget);
   const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
 
-  if (g_strcmp0 (page, "report") == 0 && self->results->len > 1)
+  if ((g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "file") == 0) && self->results->len > 1)
     show_messages_page (self, "results");
-  else if (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0)
+  else if (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0
+           || g_strcmp0 (page, "file") == 0)
     show_messages_page (self, "drop");
 }
 
@@ -752,6 +1064,18 @@ _cachet_window_add_trust_anchor (CachetWindow      *self,
 }
 
 void
+_cachet_window_set_store (CachetWindow *self,
+                          CachetStore  *store)
+{
+  g_return_if_fail (CACHET_IS_WINDOW (self));
+
+  g_set_object (&self->store, store);
+  cachet_identities_view_set_store (self->identities_view, self->store);
+  cachet_contacts_view_set_store (self->contacts_view, self->store);
+  cachet_report_view_set_store (self->report_view, self->store);
+}
+
+void
 _cachet_window_add_credentials (CachetWindow      *self,
                                 CachetCredentials *credentials)
 {
@@ -790,6 +1114,10 @@ cachet_window_dispose (GObject *object)
   g_clear_object (&self->open_dialog);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->plain_file);
+  if (self->sign_dialog)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->sign_dialog));
+  g_clear_object (&self->sign_dialog);
   g_clear_pointer (&self->anchors, g_ptr_array_unref);
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
   g_clear_pointer (&self->results, g_ptr_array_unref);
@@ -817,6 +1145,7 @@ use_store_of (CachetWindow      *self,
     }
   cachet_identities_view_set_store (self->identities_view, self->store);
   cachet_contacts_view_set_store (self->contacts_view, self->store);
+  cachet_report_view_set_store (self->report_view, self->store);
 }
 
 static void
@@ -839,11 +1168,13 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, report_view);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, results_list);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, file_page);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, identities_view);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, contacts_view);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_activated);
+  gtk_widget_class_install_action (widget_class, "win.sign-file", NULL, sign_file_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }

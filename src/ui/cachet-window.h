@@ -9,6 +9,7 @@
 #include "cachet-certificate.h"
 #include "cachet-credentials.h"
 #include "cachet-report-view.h"
+#include "cachet-store.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ void          cachet_window_show_open_dialog (CachetWindow      *self);
 /* Shows a pane: "messages", "identities" or "contacts" (others are ignored). */
 void          cachet_window_show_pane        (CachetWindow      *self,
                                               const char        *name);
+/* Opens the New Identity dialog of the Identities pane. */
+void          cachet_window_new_identity     (CachetWindow      *self);
 /* A short message at the bottom of the window. */
 void          cachet_window_show_toast       (CachetWindow      *self,
                                               const char        *message);
@@ -43,6 +46,12 @@ void              _cachet_window_add_trust_anchor  (CachetWindow      *self,
 /* Uses CREDENTIALS to decrypt (besides the store's identities). */
 void              _cachet_window_add_credentials   (CachetWindow      *self,
                                                     CachetCredentials *credentials);
+/* Uses STORE (normally the application's) for checks and in the panes. */
+void              _cachet_window_set_store         (CachetWindow      *self,
+                                                    CachetStore       *store);
+/* Signs the plain file the window shows into OUTPUT (as the Save dialog of Sign… does). */
+void              _cachet_window_sign_plain_file   (CachetWindow      *self,
+                                                    GFile             *output);
 /* The verdicts of the last cachet_window_open_files(), in order (CachetVerdict). */
 GPtrArray        *_cachet_window_get_verdicts      (CachetWindow      *self);
 /* Shows the report of result INDEX of the last open (as clicking it in the list does). */

@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-file-stream.c: a GMimeStream over a file with large, position-based reads and writes
+ * (see the header).
+ */
+#define _GNU_SOURCE   /* sync_file_range */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gnutls/gnutls.h>
+
+#include "cachet-file-stream.h"
+#include "cachet-newline.h"
+
+#define WINDOW_SIZE (256 * 1024)
+/* reads and writes at least this large go straight to the file, without a copy */
+#define DIRECT_SIZE (32 * 1024)
+/* with early writeback, the disk is asked to start writing every this many bytes */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
+
+/* One per open file, shared by a stream and its substreams. The window holds either bytes read
+ * ahead (filled) or bytes waiting to be written (pending), never both. */
+typedef struct {
+  gatomicrefcount ref;
+  int             fd;
+  guint8         *window;
+  gint64          start;     /* file offset of window[0] */
+  gsize           filled;
+  gsize           pending;
+  gboolean        early_writeback;
+  gint64          written_from;   /* start of the bytes written since the last writeback */
+  gint64          written_to;
+} SharedFile;
+
+struct _CachetFileStream
+{
+  GMimeStream  parent_instance;
+
+  SharedFile  *file;
+  gboolean     eos;
+  gboolean     closed;
+};
+
+G_DEFINE_FINAL_TYPE (CachetFileStream, cachet_file_stream, GMIME_TYPE_STREAM)
+
+/* Notes that [OFFSET, OFFSET + SIZE) was written; with early writeback, starts writing the
+ * bytes collected so far to the disk (asynchronously) once there are enough of them. */
+static void
+written (SharedFile *file,
+         gint64      offset,
+         gsize       size)
+{
+  if (!file->early_writeback || size == 0)
+    return;
+  if (file->written_to != offset)
+    file->written_from = offset;   /* not sequential: start counting afresh */
+  file->written_to = offset + size;
+  if (file->written_to - file->written_from >= WRITEBACK_STEP)
+    {
+#ifdef SYNC_FILE_RANGE_WRITE
+      sync_file_range (file->fd, file->written_from, file->written_to - file->written_from,
+                       SYNC_FILE_RANGE_WRITE);
+#endif
+      file->written_from = file->written_to;
+    }
+}
+
+static int
+shared_flush (SharedFile *file)
+{
+  gsize done = 0;
+
+  while (done < file->pending)
+    {
+      ssize_t n = pwrite (file->fd, file->window + done, file->pending - done, file->start + done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : EIO;
+
+          /* what was not written is lost: say so once, then start afresh */
+          file->pending = 0;
+          file->filled = 0;
+          errno = saved;
+          return -1;
+        }
+      done += n;
+    }
+  written (file, file->start, done);
+
+  /* the bytes just written are what the file holds there now: keep them as read-ahead */
+  file->filled = file->pending;
+  file->pending = 0;
+  return 0;
+}
+
+static SharedFile *
+shared_ref (SharedFile *file)
+{
+  g_atomic_ref_count_inc (&file->ref);
+  return file;
+}
+
+static void
+shared_unref (SharedFile *file)
+{
+  if (!g_atomic_ref_count_dec (&file->ref))
+    return;
+
+  shared_flush (file);
+  if (file->window)
+    {
+      /* the window may have held decrypted content */
+      gnutls_memset (file->window, 0, WINDOW_SIZE);
+      g_free (file->window);
+    }
+  if (file->fd >= 0)
+    close (file->fd);
+  g_free (file);
+}
+
+static gboolean
+ensure_window (SharedFile *file)
+{
+  if (file->window == NULL)
+    file->window = g_try_malloc (WINDOW_SIZE);
+  if (file->window == NULL)
+    errno = ENOMEM;
+  return file->window != NULL;
+}
+
+static gboolean
+usable (CachetFileStream *self)
+{
+  if (self->closed || self->file->fd < 0)
+    {
+      errno = EBADF;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static ssize_t
+cachet_file_stream_read (GMimeStream *stream,
+                         char        *buffer,
+                         size_t       length)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  SharedFile *file = self->file;
+  gint64 position = stream->position;
+  size_t total = 0;
+
+  if (!usable (self))
+    return -1;
+  if (stream->bound_end != -1 && position >= stream->bound_end)
+    {
+      errno = EINVAL;   /* as GMimeStreamFs */
+      return -1;
+    }
+  if (stream->bound_end != -1)
+    length = (size_t) MIN (stream->bound_end - position, (gint64) length);
+  if (length == 0)
+    return 0;
+  if (file->pending > 0 && shared_flush (file) < 0)
+    return -1;
+
+  while (total < length)
+    {
+      size_t want = length - total;
+      ssize_t n;
+
+      if (file->filled > 0 && position >= file->start && position < file->start + (gint64) file->filled)
+        {
+          n = MIN ((gint64) want, file->start + (gint64) file->filled - position);
+          memcpy (buffer + total, file->window + (position - file->start), n);
+        }
+      else if (want >= DIRECT_SIZE || !ensure_window (file))
+        {
+          do
+            n = pread (file->fd, buffer + total, want, position);
+          while (n < 0 && errno == EINTR);
+          if (n < 0)
+            return total > 0 ? (ssize_t) total : -1;
+          if (n == 0)
+            {
+              /* as GMimeStreamFs: end of stream only when a read gives nothing */
+              self->eos = total == 0;
+              break;
+            }
+        }
+      else
+        {
+          do
+            n = pread (file->fd, file->window, WINDOW_SIZE, position);
+          while (n < 0 && errno == EINTR);
+          file->filled = 0;
+          if (n < 0)
+            {
+              if (total > 0)
+                break;
+              return -1;
+            }
+          if (n == 0)
+            {
+              self->eos = total == 0;
+              break;
+            }
+          file->start = position;
+          file->filled = n;
+          continue;
+        }
+
+      position += n;
+      total += n;
+    }
+
+  stream->position = position;
+  return total;
+}
+
+static ssize_t
+cachet_file_stream_write (GMimeStream *stream,
+                          const char  *buffer,
+                          size_t       length)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  SharedFile *file = self->file;
+  size_t done = 0;
+
+  if (!usable (self))
+    return -1;
+  if (stream->bound_end != -1 && stream->position >= stream->bound_end)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  if (stream->bound_end != -1)
+    length = (size_t) MIN (stream->bound_end - stream->position, (gint64) length);
+
+  if (file->pending > 0 && file->start + (gint64) file->pending != stream->position &&
+      shared_flush (file) < 0)
+    return -1;
+  file->filled = 0;   /* read-ahead may be stale after this */
+
+  if (file->pending == 0 && (length >= DIRECT_SIZE || !ensure_window (file)))
+    {
+      while (done < length)
+        {
+          ssize_t n = pwrite (file->fd, buffer + done, length - done, stream->position + done);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              if (n == 0)
+                errno = EIO;
+              return -1;
+            }
+          done += n;
+        }
+      written (file, stream->position, length);
+      stream->position += length;
+      return length;
+    }
+
+  while (done < length)
+    {
+      size_t take;
+
+      if (file->pending == 0)
+        file->start = stream->position + done;
+      take = MIN (length - done, WINDOW_SIZE - file->pending);
+      memcpy (file->window + file->pending, buffer + done, take);
+      file->pending += take;
+      done += take;
+      if (file->pending == WINDOW_SIZE)
+        {
+          if (shared_flush (file) < 0)
+            return -1;
+          file->filled = 0;
+        }
+    }
+
+  stream->position += length;
+  return length;
+}
+
+static int
+cachet_file_stream_flush (GMimeStream *stream)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+
+  if (!usable (self))
+    return -1;
+  return shared_flush (self->file);
+}
+
+static int
+cachet_file_stream_close (GMimeStream *stream)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  int rc;
+
+  if (self->closed)
+    return 0;
+  rc = self->file->fd >= 0 ? shared_flush (self->file) : 0;
+  self->closed = TRUE;
+  return rc;
+}
+
+static gboolean
+cachet_file_stream_eos (GMimeStream *stream)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+
+  /* g_mime_stream_eos itself says TRUE at bound_end */
+  return self->closed || self->eos;
+}
+
+static int
+cachet_file_stream_reset (GMimeStream *stream)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+
+  if (!usable (self) || shared_flush (self->file) < 0)
+    return -1;
+  stream->position = stream->bound_start;
+  self->eos = FALSE;
+  return 0;
+}
+
+static gint64
+file_size (CachetFileStream *self)
+{
+  struct stat st;
+
+  if (shared_flush (self->file) < 0 || fstat (self->file->fd, &st) < 0)
+    return -1;
+  return st.st_size;
+}
+
+static gint64
+cachet_file_stream_seek (GMimeStream    *stream,
+                         gint64          offset,
+                         GMimeSeekWhence whence)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  gint64 real;
+
+  if (!usable (self))
+    return -1;
+
+  switch (whence)
+    {
+    case GMIME_STREAM_SEEK_SET:
+      real = offset;
+      break;
+    case GMIME_STREAM_SEEK_CUR:
+      real = stream->position + offset;
+      break;
+    case GMIME_STREAM_SEEK_END:
+      if (offset > 0 || stream->bound_end == -1)
+        {
+          gint64 size = file_size (self);
+
+          if (size < 0)
+            return -1;
+          real = size + offset;
+        }
+      else
+        real = stream->bound_end + offset;
+      break;
+    default:
+      errno = EINVAL;
+      return -1;
+    }
+
+  if (real < stream->bound_start || (stream->bound_end != -1 && real > stream->bound_end))
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  if (real < stream->position || (stream->bound_end != -1 && real < stream->bound_end))
+    self->eos = FALSE;
+  stream->position = real;
+  return real;
+}
+
+static gint64
+cachet_file_stream_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+cachet_file_stream_length (GMimeStream *stream)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  gint64 size;
+
+  if (stream->bound_end != -1)
+    return stream->bound_end - stream->bound_start;
+  if (!usable (self) || (size = file_size (self)) < 0)
+    return -1;
+  if (size < stream->bound_start)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  return size - stream->bound_start;
+}
+
+static GMimeStream *
+cachet_file_stream_substream (GMimeStream *stream,
+                              gint64       start,
+                              gint64       end)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (stream);
+  CachetFileStream *sub = g_object_new (CACHET_TYPE_FILE_STREAM, NULL);
+
+  sub->file = shared_ref (self->file);
+  g_mime_stream_construct (GMIME_STREAM (sub), start, end);
+  return GMIME_STREAM (sub);
+}
+
+static void
+cachet_file_stream_finalize (GObject *object)
+{
+  CachetFileStream *self = CACHET_FILE_STREAM (object);
+
+  g_clear_pointer (&self->file, shared_unref);
+
+  G_OBJECT_CLASS (cachet_file_stream_parent_class)->finalize (object);
+}
+
+static void
+cachet_file_stream_class_init (CachetFileStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GMimeStreamClass *stream_class = GMIME_STREAM_CLASS (klass);
+
+  object_class->finalize = cachet_file_stream_finalize;
+
+  stream_class->read = cachet_file_stream_read;
+  stream_class->write = cachet_file_stream_write;
+  stream_class->flush = cachet_file_stream_flush;
+  stream_class->close = cachet_file_stream_close;
+  stream_class->eos = cachet_file_stream_eos;
+  stream_class->reset = cachet_file_stream_reset;
+  stream_class->seek = cachet_file_stream_seek;
+  stream_class->tell = cachet_file_stream_tell;
+  stream_class->length = cachet_file_stream_length;
+  stream_class->substream = cachet_file_stream_substream;
+}
+
+static void
+cachet_file_stream_init (CachetFileStream *self)
+{
+}
+
+GMimeStream *
+cachet_file_stream_new (int fd)
+{
+  CachetFileStream *self;
+  gint64 start = lseek (fd, 0, SEEK_CUR);
+
+  cachet_newline_speed_up ();
+  self = g_object_new (CACHET_TYPE_FILE_STREAM, NULL);
+
+  self->file = g_new0 (SharedFile, 1);
+  g_atomic_ref_count_init (&self->file->ref);
+  self->file->fd = fd;
+  g_mime_stream_construct (GMIME_STREAM (self), start < 0 ? 0 : start, -1);
+  return GMIME_STREAM (self);
+}
+
+gboolean
+cachet_file_stream_sync (CachetFileStream *self)
+{
+  g_return_val_if_fail (CACHET_IS_FILE_STREAM (self), FALSE);
+
+  if (!usable (self) || shared_flush (self->file) < 0)
+    return FALSE;
+  return fsync (self->file->fd) == 0;
+}
+
+void
+cachet_file_stream_set_early_writeback (CachetFileStream *self,
+                                        gboolean          early)
+{
+  g_return_if_fail (CACHET_IS_FILE_STREAM (self));
+  self->file->early_writeback = early;
+}
+
+int
+cachet_file_stream_get_fd (CachetFileStream *self)
+{
+  g_return_val_if_fail (CACHET_IS_FILE_STREAM (self), -1);
+  return self->file->fd;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * cachet-file-stream.h: a GMimeStream over a file descriptor with large reads and writes.
+ *
+ * GMimeStreamFs moves data 4 KiB at a time (GMime's own copy buffer) and seeks before every
+ * read of a substream, so a 100 MB message costs some 100,000 system calls per pass. This
+ * stream behaves like GMimeStreamFs (same bounds, seek and end-of-stream rules) but reads
+ * ahead and collects writes in one 256 KiB window shared by a stream and all its substreams,
+ * using pread/pwrite. Memory stays flat: one window per open file, whatever its size.
+ *
+ * Differences from GMimeStreamFs: flush writes out what is collected but does not fsync (call
+ * cachet_file_stream_sync for that), and a write error may be reported by the next flush,
+ * read, seek or reset rather than by the write itself.
+ */
+#pragma once
+
+#include "cachet-gmime.h"
+
+G_BEGIN_DECLS
+
+#define CACHET_TYPE_FILE_STREAM (cachet_file_stream_get_type ())
+G_DECLARE_FINAL_TYPE (CachetFileStream, cachet_file_stream, CACHET, FILE_STREAM, GMimeStream)
+
+/* Takes ownership of FD (closed when the stream and all its substreams are gone). */
+GMimeStream *cachet_file_stream_new  (int               fd);
+/* For a file that will be fsynced at the end (an output): start writing each few MB to the
+ * disk as they are written, so that the final fsync has little left to wait for. */
+void         cachet_file_stream_set_early_writeback (CachetFileStream *self,
+                                                     gboolean          early);
+/* Writes out collected bytes and fsyncs the file. Returns FALSE with errno set on failure. */
+gboolean     cachet_file_stream_sync (CachetFileStream *self);
+int          cachet_file_stream_get_fd (CachetFileStream *self);
+
+G_END_DECLS
