@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * test-attacks.c: the published attacks on S/MIME signatures, each case named after its class,
- * run black-box through `cachet-cli verify --json` with messages made by openssl. Every case
- * asserts the verdict Cachet must give (never "good"), and the problem code that says why.
- * The table in docs/attacks.md lists the same cases.
+ * test-attacks.c: the published attacks on S/MIME signatures and encryption (signature
+ * spoofing, EFAIL) and hostile input past Cachet's bounds, each case named after its class,
+ * run black-box through `cachet-cli verify --json` / `decrypt` with messages made by openssl.
+ * Every case asserts the verdict Cachet must give (never "good"), and the problem code that says
+ * why. The table in docs/attacks.md lists the same cases.
  */
 #include "config.h"
 

@@ -10,7 +10,7 @@ PACKAGES="
   libsecret-1-dev libjson-glib-dev libp11-kit-dev libnss3 libgtk-4-dev libadwaita-1-dev
   openssl gpgsm gnupg gnome-keyring dbus dbus-daemon
   xvfb xauth at-spi2-core imagemagick xdotool
-  desktop-file-utils appstream shared-mime-info python3
+  desktop-file-utils appstream shared-mime-info python3 time
 "
 
 missing=""

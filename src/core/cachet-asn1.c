@@ -147,9 +147,14 @@ _cachet_asn1_read_int (asn1_node   node,
   if (asn1_read_value (node, name, bytes, &size) != ASN1_SUCCESS || size < 1 || size > 4)
     return FALSE;
 
-  result = (bytes[0] & 0x80) ? -1 : 0;
-  for (int i = 0; i < size; i++)
-    result = (result << 8) | bytes[i];
+  /* two's complement, sign-extended; shifted as unsigned (a negative left shift is undefined) */
+  {
+    gulong bits = (bytes[0] & 0x80) ? G_MAXULONG : 0;
+
+    for (int i = 0; i < size; i++)
+      bits = (bits << 8) | bytes[i];
+    result = (long) bits;
+  }
 
   *value = result;
   return TRUE;

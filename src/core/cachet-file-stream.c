@@ -2,8 +2,9 @@
  * cachet-file-stream.c: a GMimeStream over a file with large, position-based reads and writes
  * (see the header).
  */
-#define _GNU_SOURCE   /* sync_file_range */
 #include "config.h"
+
+#define _GNU_SOURCE   /* sync_file_range; before any system header */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 #include "cachet-file-stream.h"
 #include "cachet-newline.h"
 
-#define WINDOW_SIZE (256 * 1024)
+#define WINDOW_SIZE (128 * 1024)
 /* reads and writes at least this large go straight to the file, without a copy */
 #define DIRECT_SIZE (32 * 1024)
 /* with early writeback, the disk is asked to start writing every this many bytes */
@@ -25,6 +26,7 @@
  * ahead (filled) or bytes waiting to be written (pending), never both. */
 typedef struct {
   gatomicrefcount ref;
+  GMutex          lock;      /* substreams may be read from other threads (a verdict's content) */
   int             fd;
   guint8         *window;
   gint64          start;     /* file offset of window[0] */
@@ -66,6 +68,19 @@ written (SharedFile *file,
 #endif
       file->written_from = file->written_to;
     }
+}
+
+static int shared_flush (SharedFile *file);
+
+static int
+locked_flush (SharedFile *file)
+{
+  int rc;
+
+  g_mutex_lock (&file->lock);
+  rc = shared_flush (file);
+  g_mutex_unlock (&file->lock);
+  return rc;
 }
 
 static int
@@ -121,6 +136,7 @@ shared_unref (SharedFile *file)
     }
   if (file->fd >= 0)
     close (file->fd);
+  g_mutex_clear (&file->lock);
   g_free (file);
 }
 
@@ -146,9 +162,9 @@ usable (CachetFileStream *self)
 }
 
 static ssize_t
-cachet_file_stream_read (GMimeStream *stream,
-                         char        *buffer,
-                         size_t       length)
+read_locked (GMimeStream *stream,
+             char        *buffer,
+             size_t       length)
 {
   CachetFileStream *self = CACHET_FILE_STREAM (stream);
   SharedFile *file = self->file;
@@ -224,9 +240,23 @@ cachet_file_stream_read (GMimeStream *stream,
 }
 
 static ssize_t
-cachet_file_stream_write (GMimeStream *stream,
-                          const char  *buffer,
-                          size_t       length)
+cachet_file_stream_read (GMimeStream *stream,
+                         char        *buffer,
+                         size_t       length)
+{
+  SharedFile *file = CACHET_FILE_STREAM (stream)->file;
+  ssize_t n;
+
+  g_mutex_lock (&file->lock);
+  n = read_locked (stream, buffer, length);
+  g_mutex_unlock (&file->lock);
+  return n;
+}
+
+static ssize_t
+write_locked (GMimeStream *stream,
+              const char  *buffer,
+              size_t       length)
 {
   CachetFileStream *self = CACHET_FILE_STREAM (stream);
   SharedFile *file = self->file;
@@ -290,6 +320,20 @@ cachet_file_stream_write (GMimeStream *stream,
   return length;
 }
 
+static ssize_t
+cachet_file_stream_write (GMimeStream *stream,
+                          const char  *buffer,
+                          size_t       length)
+{
+  SharedFile *file = CACHET_FILE_STREAM (stream)->file;
+  ssize_t n;
+
+  g_mutex_lock (&file->lock);
+  n = write_locked (stream, buffer, length);
+  g_mutex_unlock (&file->lock);
+  return n;
+}
+
 static int
 cachet_file_stream_flush (GMimeStream *stream)
 {
@@ -297,7 +341,7 @@ cachet_file_stream_flush (GMimeStream *stream)
 
   if (!usable (self))
     return -1;
-  return shared_flush (self->file);
+  return locked_flush (self->file);
 }
 
 static int
@@ -308,7 +352,7 @@ cachet_file_stream_close (GMimeStream *stream)
 
   if (self->closed)
     return 0;
-  rc = self->file->fd >= 0 ? shared_flush (self->file) : 0;
+  rc = self->file->fd >= 0 ? locked_flush (self->file) : 0;
   self->closed = TRUE;
   return rc;
 }
@@ -327,7 +371,7 @@ cachet_file_stream_reset (GMimeStream *stream)
 {
   CachetFileStream *self = CACHET_FILE_STREAM (stream);
 
-  if (!usable (self) || shared_flush (self->file) < 0)
+  if (!usable (self) || locked_flush (self->file) < 0)
     return -1;
   stream->position = stream->bound_start;
   self->eos = FALSE;
@@ -339,7 +383,7 @@ file_size (CachetFileStream *self)
 {
   struct stat st;
 
-  if (shared_flush (self->file) < 0 || fstat (self->file->fd, &st) < 0)
+  if (locked_flush (self->file) < 0 || fstat (self->file->fd, &st) < 0)
     return -1;
   return st.st_size;
 }
@@ -474,6 +518,7 @@ cachet_file_stream_new (int fd)
 
   self->file = g_new0 (SharedFile, 1);
   g_atomic_ref_count_init (&self->file->ref);
+  g_mutex_init (&self->file->lock);
   self->file->fd = fd;
   g_mime_stream_construct (GMIME_STREAM (self), start < 0 ? 0 : start, -1);
   return GMIME_STREAM (self);
@@ -484,7 +529,7 @@ cachet_file_stream_sync (CachetFileStream *self)
 {
   g_return_val_if_fail (CACHET_IS_FILE_STREAM (self), FALSE);
 
-  if (!usable (self) || shared_flush (self->file) < 0)
+  if (!usable (self) || locked_flush (self->file) < 0)
     return FALSE;
   return fsync (self->file->fd) == 0;
 }
@@ -494,7 +539,9 @@ cachet_file_stream_set_early_writeback (CachetFileStream *self,
                                         gboolean          early)
 {
   g_return_if_fail (CACHET_IS_FILE_STREAM (self));
+  g_mutex_lock (&self->file->lock);
   self->file->early_writeback = early;
+  g_mutex_unlock (&self->file->lock);
 }
 
 int

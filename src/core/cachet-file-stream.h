@@ -4,7 +4,7 @@
  * GMimeStreamFs moves data 4 KiB at a time (GMime's own copy buffer) and seeks before every
  * read of a substream, so a 100 MB message costs some 100,000 system calls per pass. This
  * stream behaves like GMimeStreamFs (same bounds, seek and end-of-stream rules) but reads
- * ahead and collects writes in one 256 KiB window shared by a stream and all its substreams,
+ * ahead and collects writes in one 128 KiB window shared by a stream and all its substreams,
  * using pread/pwrite. Memory stays flat: one window per open file, whatever its size.
  *
  * Differences from GMimeStreamFs: flush writes out what is collected but does not fsync (call

@@ -94,15 +94,16 @@ describe_identity (CachetIdentity *identity)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static GMenuItem *
-menu_item (const char *label,
-           const char *action,
-           const char *key_id)
+static void
+append_item (GMenu      *menu,
+             const char *label,
+             const char *action,
+             const char *key_id)
 {
-  GMenuItem *item = g_menu_item_new (label, NULL);
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
 
   g_menu_item_set_action_and_target_value (item, action, g_variant_new_string (key_id));
-  return item;
+  g_menu_append_item (menu, item);
 }
 
 static CachetIdentity *
@@ -155,12 +156,12 @@ create_row (gpointer item,
 
     if (cachet_identity_get_state (identity) == CACHET_IDENTITY_WAITING)
       {
-        g_menu_append_item (menu, menu_item (_("_Save Request for the Authority…"), "identity.save-request", key_id));
-        g_menu_append_item (menu, menu_item (_("_Install Certificate…"), "identity.install", key_id));
+        append_item (menu, _("_Save Request for the Authority…"), "identity.save-request", key_id);
+        append_item (menu, _("_Install Certificate…"), "identity.install", key_id);
       }
     else
-      g_menu_append_item (menu, menu_item (_("_Export Backup…"), "identity.export", key_id));
-    g_menu_append_item (menu, menu_item (_("_Delete…"), "identity.delete", key_id));
+      append_item (menu, _("_Export Backup…"), "identity.export", key_id);
+    append_item (menu, _("_Delete…"), "identity.delete", key_id);
 
     gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
     gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
