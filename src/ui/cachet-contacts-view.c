@@ -58,7 +58,8 @@ static char *
 describe_certificate (CachetCertificate *certificate)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *until = format_date (cachet_certificate_get_not_after (certificate));
+  g_autoptr(GDateTime) not_after = cachet_certificate_get_not_after (certificate);
+  g_autofree char *until = format_date (not_after);
 
   if (cachet_certificate_get_days_left (certificate, now) < 0)
     /* Translators: %s is a date */
