@@ -26,51 +26,7 @@
 #include "cachet-store.h"
 #include "cachet-trust.h"
 
-/* Private temporary storage */
 
-/* An unlinked 0600 file in the user's runtime folder (else the temporary folder): the
- * plaintext lives there until it is checked, and disappears with the stream. */
-static GMimeStream *
-temporary_stream (GError **error)
-{
-  const char *dirs[] = { g_get_user_runtime_dir (), g_get_tmp_dir () };
-
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      g_autofree char *template = g_build_filename (dirs[i], ".cachet-XXXXXX", NULL);
-      int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
-
-      if (fd >= 0)
-        {
-          g_unlink (template);
-          return cachet_file_stream_new (fd);
-        }
-    }
-
-  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-               _("Cannot create a private temporary file: %s. Check that the temporary folder "
-                 "is writable."), g_strerror (errno));
-  return NULL;
-}
-
-static GMimeStream *
-open_input (const char  *path,
-            GError     **error)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, CACHET_ERROR, saved == ENOENT ? CACHET_ERROR_NOT_FOUND : CACHET_ERROR_IO,
-                   _("Cannot open “%s”: %s."), display, g_strerror (saved));
-      return NULL;
-    }
-
-  return cachet_file_stream_new (fd);
-}
 
 static gboolean
 io_failed (GError **error)
@@ -453,7 +409,7 @@ write_entity (GMimeObject  *entity,
               gint64       *length,
               GError      **error)
 {
-  g_autoptr(GMimeStream) stream = temporary_stream (error);
+  g_autoptr(GMimeStream) stream = cachet_file_stream_new_temporary (error);
   g_autoptr(GMimeStream) filtered = NULL;
   g_autoptr(GMimeFilter) crlf = NULL;
 
@@ -530,7 +486,7 @@ encrypt_message (CachetOptions  *options,
   if (plain == NULL)
     return FALSE;
 
-  cms = temporary_stream (error);
+  cms = cachet_file_stream_new_temporary (error);
   if (cms == NULL ||
       !cachet_enveloped_data_encrypt (plain, length, recipients, cipher, cms, cancellable, error))
     return FALSE;
@@ -574,7 +530,7 @@ cachet_encrypt_file (CachetOptions  *options,
   g_return_val_if_fail (input != NULL, FALSE);
   g_return_val_if_fail (output != NULL, FALSE);
 
-  stream = open_input (input, error);
+  stream = cachet_file_stream_open (input, error);
   if (stream == NULL)
     return FALSE;
   kind = cachet_detect_input (input, &detect_error);
@@ -693,7 +649,7 @@ decoded_content (GMimePart  *part,
       return NULL;
     }
 
-  stream = temporary_stream (error);
+  stream = cachet_file_stream_new_temporary (error);
   if (stream == NULL)
     return NULL;
   if (g_mime_data_wrapper_write_to_stream (content, stream) < 0 ||
@@ -840,7 +796,7 @@ decrypt_message (CachetOptions  *options,
       }
   }
 
-  plain = temporary_stream (error);
+  plain = cachet_file_stream_new_temporary (error);
   if (plain == NULL)
     return NULL;
   info = decrypt_stream (options, cms, plain, cancellable, error);
@@ -953,7 +909,7 @@ unarmour (GMimeStream  *stream,
   if (!cachet_enveloped_data_sniff (der, der_size))
     return NULL;
 
-  out = temporary_stream (error);
+  out = cachet_file_stream_new_temporary (error);
   if (out == NULL ||
       g_mime_stream_write (out, (char *) der, der_size) != (gssize) der_size ||
       g_mime_stream_reset (out) < 0)
@@ -979,7 +935,7 @@ cachet_decrypt_file (CachetOptions  *options,
   g_return_val_if_fail (CACHET_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (input != NULL, NULL);
 
-  stream = open_input (input, error);
+  stream = cachet_file_stream_open (input, error);
   if (stream == NULL)
     return NULL;
 
@@ -995,7 +951,7 @@ cachet_decrypt_file (CachetOptions  *options,
     out = cachet_output_get_stream (output);
   else
     {
-      scratch = temporary_stream (error);
+      scratch = cachet_file_stream_new_temporary (error);
       if (scratch == NULL)
         return NULL;
       out = scratch;

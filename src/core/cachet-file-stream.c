@@ -13,6 +13,10 @@
 #include <unistd.h>
 #include <gnutls/gnutls.h>
 
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "cachet-error.h"
 #include "cachet-file-stream.h"
 #include "cachet-newline.h"
 
@@ -549,4 +553,46 @@ cachet_file_stream_get_fd (CachetFileStream *self)
 {
   g_return_val_if_fail (CACHET_IS_FILE_STREAM (self), -1);
   return self->file->fd;
+}
+
+GMimeStream *
+cachet_file_stream_open (const char  *path,
+                         GError     **error)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, CACHET_ERROR, saved == ENOENT ? CACHET_ERROR_NOT_FOUND : CACHET_ERROR_IO,
+                   _("Cannot open “%s”: %s."), display, g_strerror (saved));
+      return NULL;
+    }
+
+  return cachet_file_stream_new (fd);
+}
+
+GMimeStream *
+cachet_file_stream_new_temporary (GError **error)
+{
+  const char *dirs[] = { g_get_user_runtime_dir (), g_get_tmp_dir () };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *template = g_build_filename (dirs[i], ".cachet-XXXXXX", NULL);
+      int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        {
+          g_unlink (template);
+          return cachet_file_stream_new (fd);
+        }
+    }
+
+  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+               _("Cannot create a private temporary file: %s. Check that the temporary folder "
+                 "is writable."), g_strerror (errno));
+  return NULL;
 }

@@ -22,6 +22,12 @@ G_DECLARE_FINAL_TYPE (CachetFileStream, cachet_file_stream, CACHET, FILE_STREAM,
 
 /* Takes ownership of FD (closed when the stream and all its substreams are gone). */
 GMimeStream *cachet_file_stream_new  (int               fd);
+/* Opens PATH for reading; CACHET_ERROR_NOT_FOUND or _IO with a sentence naming the file. */
+GMimeStream *cachet_file_stream_open (const char       *path,
+                                      GError          **error);
+/* An unlinked 0600 file in the user's runtime folder (else the temporary folder), gone with
+ * the stream: for plaintext and other content that must not outlive the job. */
+GMimeStream *cachet_file_stream_new_temporary (GError **error);
 /* For a file that will be fsynced at the end (an output): start writing each few MB to the
  * disk as they are written, so that the final fsync has little left to wait for. */
 void         cachet_file_stream_set_early_writeback (CachetFileStream *self,

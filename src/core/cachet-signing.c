@@ -217,40 +217,7 @@ cachet_detect_input (const char  *path,
 
 /* Streams */
 
-static GMimeStream *
-open_file_stream (const char  *path,
-                  GError     **error)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
 
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, CACHET_ERROR, saved == ENOENT ? CACHET_ERROR_NOT_FOUND : CACHET_ERROR_IO,
-                   _("Cannot open “%s”: %s."), display, g_strerror (saved));
-      return NULL;
-    }
-  return cachet_file_stream_new (fd);
-}
-
-/* An anonymous temporary file (removed as soon as it is closed). */
-static GMimeStream *
-temporary_stream (GError **error)
-{
-  g_autofree char *path = NULL;
-  int fd = g_file_open_tmp ("cachet-XXXXXX", &path, NULL);
-
-  if (fd < 0)
-    {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Cannot create a temporary file. Check the free space in the temporary folder."));
-      return NULL;
-    }
-  g_unlink (path);
-  return cachet_file_stream_new (fd);
-}
 
 /* A CMS file as a stream of DER/BER bytes: the file itself, or its PEM body decoded into a
  * temporary file (the base64 decoder would otherwise also decode the END line). */
@@ -267,12 +234,12 @@ open_cms_stream (const char  *path,
   ssize_t n;
   gboolean done = FALSE;
 
-  if (!read_head (path, buffer, &size, error) || !(file = open_file_stream (path, error)))
+  if (!read_head (path, buffer, &size, error) || !(file = cachet_file_stream_open (path, error)))
     return NULL;
   if ((pem = pem_head (buffer, size, &offset)) == NULL)
     return g_steal_pointer (&file);
 
-  if (!(temp = temporary_stream (error)))
+  if (!(temp = cachet_file_stream_new_temporary (error)))
     return NULL;
   text = g_mime_stream_substream (file, offset, -1);
   sink = g_mime_stream_filter_new (temp);
@@ -565,7 +532,7 @@ verify_opaque_stream (CachetOptions  *options,
                       GCancellable   *cancellable,
                       GError        **error)
 {
-  g_autoptr(GMimeStream) sink = temporary_stream (error);
+  g_autoptr(GMimeStream) sink = cachet_file_stream_new_temporary (error);
   g_autoptr(CachetSignedData) signed_data = NULL;
 
   if (sink == NULL)
@@ -943,7 +910,7 @@ verify_message_file (CachetOptions  *options,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  g_autoptr(GMimeStream) stream = open_file_stream (path, error);
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open (path, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(CachetVerdict) verdict = NULL;
   ParseIssues issues = { FALSE };
@@ -997,7 +964,7 @@ verify_cms_file (CachetOptions  *options,
       return g_steal_pointer (&verdict);
     }
 
-  if (!(content = open_file_stream (content_path, error)))
+  if (!(content = cachet_file_stream_open (content_path, error)))
     return NULL;
   if (!(signed_data = _cachet_signed_data_read (stream, NULL, cancellable, error)))
     return NULL;
@@ -1237,12 +1204,12 @@ cachet_sign_object (CachetOptions  *options,
     }
   else
     {
-      g_autoptr(GMimeStream) canonical = temporary_stream (error);
+      g_autoptr(GMimeStream) canonical = cachet_file_stream_new_temporary (error);
 
       if (canonical == NULL || !write_canonical (entity, canonical, error))
         return NULL;
       g_mime_stream_reset (canonical);
-      if (!(signature = temporary_stream (error)))
+      if (!(signature = cachet_file_stream_new_temporary (error)))
         return NULL;
       if (!_cachet_signed_data_sign_stream (credentials, digest, canonical, TRUE, signature,
                                             cancellable, error))
@@ -1261,7 +1228,7 @@ sign_message (CachetOptions  *options,
               GCancellable   *cancellable,
               GError        **error)
 {
-  g_autoptr(GMimeStream) stream = open_file_stream (input, error);
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open (input, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GMimeObject) signed_body = NULL;
   g_autoptr(GMimeFormatOptions) format = g_mime_format_options_new ();
@@ -1329,7 +1296,7 @@ cachet_sign_file (CachetOptions  *options,
     }
   else
     {
-      g_autoptr(GMimeStream) content = open_file_stream (input, error);
+      g_autoptr(GMimeStream) content = cachet_file_stream_open (input, error);
 
       if (content == NULL ||
           !_cachet_signed_data_sign_stream (credentials, digest, content, FALSE,
