@@ -10,7 +10,8 @@ PACKAGES="
   libsecret-1-dev libjson-glib-dev libp11-kit-dev libnss3 libgtk-4-dev libadwaita-1-dev
   openssl gpgsm gnupg gnome-keyring dbus dbus-daemon
   xvfb xauth at-spi2-core imagemagick xdotool
-  desktop-file-utils appstream shared-mime-info python3 time
+  desktop-file-utils appstream shared-mime-info python3 python3-gi gir1.2-atspi-2.0 time
+  gettext-base man-db groff-base libgtk-4-bin
 "
 
 missing=""
