@@ -342,7 +342,7 @@ _cachet_trust_evaluate (CachetTrust       *trust,
       else if (status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
         detail = _("The chain breaks an issuer’s name or path constraints.");
       else if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-        detail = _("The chain does not end at an authority you trust. Add the root certificate with --trust or “cachet-cli trust add”, if you trust it.");
+        detail = _("The chain does not end at an authority you trust. If you know this authority, add its root certificate to the authorities you trust.");
       else
         detail = _("The chain could not be verified.");
       cachet_signer_add_problem (signer, CACHET_PROBLEM_UNTRUSTED_ISSUER, detail);
