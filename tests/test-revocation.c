@@ -1098,6 +1098,59 @@ test_revoked_authority (void)
 }
 
 static void
+test_cli_add_crl (void)
+{
+  g_autofree char *home = cachet_test_tmpdir ();
+  g_autofree char *env_home = g_strdup_printf ("XDG_DATA_HOME=%s", home);
+  g_autofree char *bad_crl = g_build_filename (home, "bad.crl", NULL);
+  g_autofree char *carol_mail = NULL;
+  g_autofree char *contents = NULL;
+  const char *envp[] = { env_home, NULL };
+  g_auto(Result) result = { 0 };
+  gsize size = 0;
+
+  get_fixture ();
+  carol_mail = sign_mail ("carol", "carol@example.org");
+
+  /* an authority the store does not know */
+  {
+    const char *argv[] = { "cachet-cli", "trust", "add-crl", fixture->crl_pem, NULL };
+    g_auto(CachetTestRun) run = { 0 };
+
+    cachet_test_run (&run, envp, argv);
+    cachet_test_assert_exit (&run, 2);
+    g_assert_nonnull (strstr (run.err, "Cachet Test Intermediate CA"));
+    g_assert_nonnull (strstr (run.err, "--issuer"));
+  }
+  /* a damaged list, even with its issuer given */
+  g_assert_true (g_file_get_contents (fixture->crl_der, &contents, &size, NULL));
+  contents[size - 5] ^= 0x01;
+  g_assert_true (g_file_set_contents (bad_crl, contents, size, NULL));
+  {
+    const char *argv[] = { "cachet-cli", "trust", "add-crl", "--issuer", fixture->pki->inter_cert, bad_crl, NULL };
+    g_auto(CachetTestRun) run = { 0 };
+
+    cachet_test_run (&run, envp, argv);
+    cachet_test_assert_exit (&run, 2);
+    g_assert_nonnull (strstr (run.err, "damaged or forged"));
+  }
+  g_assert_cmpuint (count_stored_crls (home), ==, 0);
+
+  /* with its issuer named, imported; the revoked signer is then revoked */
+  {
+    const char *argv[] = { "cachet-cli", "trust", "add-crl", "--issuer", fixture->pki->inter_cert,
+                           fixture->crl_der, NULL };
+    g_auto(CachetTestRun) run = { 0 };
+
+    cachet_test_run (&run, envp, argv);
+    cachet_test_assert_exit (&run, 0);
+  }
+  g_assert_cmpuint (count_stored_crls (home), ==, 1);
+  verify (&result, home, NULL, carol_mail);
+  assert_result (&result, 3, "revoked", "crl");
+}
+
+static void
 test_online_default_off (void)
 {
   /* without the application's schema (as in every test), online checking is off */
@@ -1138,6 +1191,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cachet/revocation/crl-partitioned", test_crl_partitioned);
   g_test_add_func ("/cachet/revocation/crl-large", test_crl_large);
   g_test_add_func ("/cachet/revocation/online-and-offline", test_online_and_offline);
+  g_test_add_func ("/cachet/revocation/cli-add-crl", test_cli_add_crl);
   g_test_add_func ("/cachet/revocation/revoked-authority", test_revoked_authority);
 
   status = g_test_run ();

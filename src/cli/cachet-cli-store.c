@@ -11,6 +11,7 @@
 #include "cachet-cli-common.h"
 #include "cachet-nss-roots.h"
 #include "cachet-pkcs12.h"
+#include "cachet-revocation.h"
 #include "cachet-store.h"
 
 typedef struct {
@@ -911,14 +912,58 @@ trust_remove (int argc, char **argv)
 static int
 trust_add_crl (int argc, char **argv)
 {
-  return cachet_cli_fail (_("Revocation lists are not supported yet; nothing was changed."));
+  g_autoptr(GOptionContext) context = g_option_context_new (_("CRL…"));
+  g_autoptr(GPtrArray) issuers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(CachetStore) store = NULL;
+  g_auto(GStrv) issuer_files = NULL;
+  GOptionEntry entries[] = {
+    { "issuer", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &issuer_files,
+      N_("The certificate of the authority that issued the list, when Cachet does not know it yet"), N_("CA.pem") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context,
+                                _("Import certificate revocation lists (PEM or DER). Each must be signed by an "
+                                  "authority you trust, one in a contact’s chain, or one given with --issuer; "
+                                  "verification and encryption then use it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!cachet_cli_parse (context, &argc, &argv))
+    return CACHET_CLI_EXIT_ERROR;
+  if (argc < 2)
+    return cachet_cli_fail (_("Give the revocation list: cachet-cli trust add-crl CRL [--issuer CA.pem]"));
+
+  for (guint i = 0; issuer_files && issuer_files[i]; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) certificates = cachet_certificate_list_from_file (issuer_files[i], &error);
+
+      if (certificates == NULL)
+        return cachet_cli_fail_error (error);
+      for (guint j = 0; j < certificates->len; j++)
+        if (cachet_certificate_is_ca (certificates->pdata[j]))
+          g_ptr_array_add (issuers, g_object_ref (certificates->pdata[j]));
+    }
+
+  store = open_store ();
+  if (store == NULL)
+    return CACHET_CLI_EXIT_ERROR;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!cachet_revocation_import_crl (store, argv[i], issuers, &error))
+        return cachet_cli_fail_error (error);
+      printf (_("Imported the revocation list %s.\n"), argv[i]);
+    }
+  return CACHET_CLI_EXIT_OK;
 }
 
 static const Subcommand trust_commands[] = {
   { "add", trust_add, "CA.pem" },
   { "list", trust_list, "[--json] [--all]" },
   { "remove", trust_remove, "FINGERPRINT" },
-  { "add-crl", trust_add_crl, "CRL" },
+  { "add-crl", trust_add_crl, "CRL [--issuer CA.pem]" },
 };
 
 int
