@@ -549,6 +549,20 @@ test_store_panes (void)
   iterate ();
   g_assert_true (shows_label (contacts, SIGNER_NAME));
 
+  /* The revocation switch is the setting every check reads (off by default). */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    GtkWidget *online = find_widget (contacts, GTK_TYPE_SWITCH);
+
+    g_assert_nonnull (online);
+    g_assert_true (shows_label (contacts, "Check Revocation Online"));
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (online)));
+    gtk_switch_set_active (GTK_SWITCH (online), TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "online-revocation"));
+    gtk_switch_set_active (GTK_SWITCH (online), FALSE);
+    g_assert_false (g_settings_get_boolean (settings, "online-revocation"));
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-contacts-view.h"
+#include "cachet-revocation.h"
 
 struct _CachetContactsView
 {
@@ -20,6 +21,8 @@ struct _CachetContactsView
   GtkSearchEntry     *search_entry;
   GtkListBox         *list;
   GtkListBox         *anchor_list;
+  GtkSwitch          *online_switch;
+  GSettings          *settings;   /* NULL when the schema is not installed */
 
   CachetStore        *store;
   GListModel         *contacts;   /* borrowed from the store */
@@ -294,6 +297,73 @@ import_clicked (CachetContactsView *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Import a certificate revocation list. */
+
+static void
+crl_chooser_response (GtkNativeDialog    *dialog,
+                      int                 response,
+                      CachetContactsView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->store)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path && cachet_revocation_import_crl (self->store, path, NULL, &error))
+        toast (self, _("Revocation list imported"));
+      else if (error)
+        toast (self, error->message);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+import_crl_clicked (CachetContactsView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter;
+
+  if (self->store == NULL)
+    {
+      toast (self, _("Cachet could not open its data folder, so it cannot keep revocation lists. Check the folder’s permissions and restart Cachet."));
+      return;
+    }
+
+  dialog = gtk_file_chooser_native_new (_("Import Revocation List"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Revocation lists"));
+  gtk_file_filter_add_suffix (filter, "crl");
+  gtk_file_filter_add_suffix (filter, "pem");
+  gtk_file_filter_add_suffix (filter, "der");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (crl_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* The online switch edits the setting the core reads for every check. */
+static void
+bind_online_switch (CachetContactsView *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, "online-revocation"))
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->online_switch), FALSE);
+      return;
+    }
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  g_settings_bind (self->settings, "online-revocation", self->online_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
 void
 cachet_contacts_view_set_store (CachetContactsView *self,
                                 CachetStore        *store)
@@ -341,6 +411,7 @@ cachet_contacts_view_dispose (GObject *object)
   self->contacts = NULL;
   self->anchors = NULL;
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cachet_contacts_view_parent_class)->dispose (object);
 }
@@ -359,7 +430,9 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, list);
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, anchor_list);
+  gtk_widget_class_bind_template_child (widget_class, CachetContactsView, online_switch);
   gtk_widget_class_bind_template_callback (widget_class, import_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, import_crl_clicked);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
 }
 
@@ -369,6 +442,7 @@ cachet_contacts_view_init (CachetContactsView *self)
   GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  bind_online_switch (self);
 
   self->filter = gtk_custom_filter_new (contact_matches, self, NULL);
   /* The filter list model owns the filter. */
