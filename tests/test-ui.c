@@ -916,6 +916,37 @@ test_identity_round_trip (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* From the file manager, a certificate opens the contact import (and a PKCS#12 file the identity
+ * import) instead of the report. */
+static void
+test_open_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = cachet_test_tmpdir ();
+  g_autofree char *cert = NULL;
+  g_autoptr(CachetStore) store = NULL;
+  g_autoptr(GFile) file = NULL;
+  CachetWindow *window;
+
+  ensure_fixtures ();
+  store = cachet_store_new (data_dir, &error);
+  g_assert_no_error (error);
+  window = window_new ();
+  _cachet_window_set_store (window, store);
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (cachet_store_get_contacts (store)), ==, 0);
+
+  cert = g_strconcat (fx.alice, ".crt", NULL);
+  file = g_file_new_for_path (cert);
+  cachet_window_open_files (window, &file, 1);
+  iterate ();
+
+  g_assert_false (_cachet_window_get_busy (window));
+  g_assert_cmpuint (g_list_model_get_n_items (cachet_store_get_contacts (store)), ==, 1);
+  g_assert_true (shows_label (GTK_WIDGET (window), SIGNER_NAME));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -937,6 +968,7 @@ main (int   argc,
   g_test_add_func ("/cachet/ui/drop/one", test_drop_one);
   g_test_add_func ("/cachet/ui/drop/several", test_drop_several);
   g_test_add_func ("/cachet/ui/panes/store", test_store_panes);
+  g_test_add_func ("/cachet/ui/open/certificate", test_open_certificate);
   g_test_add_func ("/cachet/ui/identities/round-trip", test_identity_round_trip);
   g_test_add_func ("/cachet/ui/report/detached", test_detached_signature);
   g_test_add_func ("/cachet/ui/report/add-contact", test_add_untrusted_contact);

@@ -232,6 +232,45 @@ update_page (CachetContactsView *self)
 
 /* Import certificates from files. */
 
+/* Imports the certificates in FILES (also files opened from the file manager) and says how many. */
+void
+cachet_contacts_view_import_files (CachetContactsView  *self,
+                                   GFile              **files,
+                                   guint                n_files)
+{
+  guint imported = 0;
+
+  g_return_if_fail (CACHET_IS_CONTACTS_VIEW (self));
+
+  if (self->store == NULL)
+    {
+      toast (self, _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
+      return;
+    }
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *path = g_file_get_path (files[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) contacts = NULL;
+
+      if (path == NULL)
+        continue;
+      contacts = cachet_store_import_contacts (self->store, path, &error);
+      if (contacts == NULL)
+        toast (self, error->message);
+      else
+        imported += contacts->len;
+    }
+  if (imported > 0)
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("%u certificate imported",
+                                                            "%u certificates imported", imported),
+                                                  imported);
+      toast (self, message);
+    }
+}
+
 static void
 chooser_response (GtkNativeDialog    *dialog,
                   int                 response,
@@ -240,30 +279,12 @@ chooser_response (GtkNativeDialog    *dialog,
   if (response == GTK_RESPONSE_ACCEPT && self->store)
     {
       g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-      guint imported = 0;
+
+      g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
 
       for (guint i = 0; i < g_list_model_get_n_items (files); i++)
-        {
-          g_autoptr(GFile) file = g_list_model_get_item (files, i);
-          g_autofree char *path = g_file_get_path (file);
-          g_autoptr(GError) error = NULL;
-          g_autoptr(GPtrArray) contacts = NULL;
-
-          if (path == NULL)
-            continue;
-          contacts = cachet_store_import_contacts (self->store, path, &error);
-          if (contacts == NULL)
-            toast (self, error->message);
-          else
-            imported += contacts->len;
-        }
-      if (imported > 0)
-        {
-          g_autofree char *message = g_strdup_printf (ngettext ("%u certificate imported",
-                                                                "%u certificates imported", imported),
-                                                      imported);
-          toast (self, message);
-        }
+        g_ptr_array_add (list, g_list_model_get_item (files, i));
+      cachet_contacts_view_import_files (self, (GFile **) list->pdata, list->len);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);

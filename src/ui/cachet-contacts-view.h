@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, CACHET, CONTACTS_VIEW, GtkWidget)
 
 /* STORE may be NULL (no store could be opened): the pane then says so. */
+void cachet_contacts_view_import_files (CachetContactsView  *self,
+                                        GFile              **files,
+                                        guint                n_files);
 void cachet_contacts_view_set_store (CachetContactsView *self,
                                      CachetStore        *store);
 

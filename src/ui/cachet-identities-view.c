@@ -317,6 +317,20 @@ file_loaded (GObject      *source,
   ask_password (job);
 }
 
+/* Reads FILE, asks for its password and imports it (also for a .p12 opened from the file manager). */
+void
+cachet_identities_view_import_file (CachetIdentitiesView *self,
+                                    GFile                *file)
+{
+  ImportJob *job = g_new0 (ImportJob, 1);
+
+  g_return_if_fail (CACHET_IS_IDENTITIES_VIEW (self));
+
+  job->self = g_object_ref (self);
+  job->name = g_file_get_basename (file);
+  g_file_load_contents_async (file, self->cancellable, file_loaded, job);
+}
+
 static void
 chooser_response (GtkNativeDialog      *dialog,
                   int                   response,
@@ -325,11 +339,7 @@ chooser_response (GtkNativeDialog      *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      ImportJob *job = g_new0 (ImportJob, 1);
-
-      job->self = g_object_ref (self);
-      job->name = g_file_get_basename (file);
-      g_file_load_contents_async (file, self->cancellable, file_loaded, job);
+      cachet_identities_view_import_file (self, file);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CachetIdentitiesView, cachet_identities_view, CACHET, IDENTITIES_VIEW, GtkWidget)
 
 /* STORE may be NULL (no store could be opened): the pane then says so. */
+void cachet_identities_view_import_file (CachetIdentitiesView *self,
+                                         GFile                *file);
 void cachet_identities_view_set_store (CachetIdentitiesView *self,
                                        CachetStore          *store);
 

@@ -615,6 +615,40 @@ cachet_window_open_files (CachetWindow  *self,
   if (n_files == 0)
     return;
 
+  /* A PKCS#12 file opens the identity import, a certificate the contact import; the rest
+   * (messages, signatures, encrypted and plain files) goes to the report. */
+  {
+    g_autoptr(GPtrArray) reports = g_ptr_array_new ();
+
+    for (guint i = 0; i < n_files; i++)
+      {
+        g_autofree char *name = g_file_get_basename (files[i]);
+        g_autofree char *lower = name ? g_ascii_strdown (name, -1) : g_strdup ("");
+
+        if (g_str_has_suffix (lower, ".p12") || g_str_has_suffix (lower, ".pfx"))
+          {
+            cachet_window_show_pane (self, "identities");
+            cachet_identities_view_import_file (self->identities_view, files[i]);
+          }
+        else if (g_str_has_suffix (lower, ".crt") || g_str_has_suffix (lower, ".cer") ||
+                 g_str_has_suffix (lower, ".pem") || g_str_has_suffix (lower, ".der"))
+          {
+            cachet_window_show_pane (self, "contacts");
+            cachet_contacts_view_import_files (self->contacts_view, &files[i], 1);
+          }
+        else
+          g_ptr_array_add (reports, files[i]);
+      }
+
+    if (reports->len == 0)
+      return;
+    if (reports->len < n_files)
+      {
+        cachet_window_open_files (self, (GFile **) reports->pdata, reports->len);
+        return;
+      }
+  }
+
   /* A new open replaces whatever was still being checked. */
   self->generation++;
   g_cancellable_cancel (self->cancellable);
