@@ -24,6 +24,8 @@
 #include "cachet-nss-roots.h"
 #include "cachet-pkcs12.h"
 #include "cachet-secret.h"
+#include "cachet-file-stream.h"
+#include "cachet-signing.h"
 #include "cachet-store.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -2023,18 +2025,10 @@ certificates_from_message (const char  *path,
   g_autoptr(GMimeParser) parser = NULL;
   g_autoptr(GMimeMessage) message = NULL;
   GPtrArray *certificates;
-  int fd;
 
-  fd = g_open (path, O_RDONLY, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_autofree char *display = g_filename_display_name (path);
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO, _("Could not read “%s”: %s"),
-                   display, g_strerror (saved));
-      return NULL;
-    }
-  stream = g_mime_stream_fs_new (fd);
+  stream = cachet_file_stream_open (path, error);
+  if (stream == NULL)
+    return NULL;
   parser = g_mime_parser_new_with_stream (stream);
   message = g_mime_parser_construct_message (parser, NULL);
   if (message == NULL)
@@ -2060,35 +2054,6 @@ certificates_from_message (const char  *path,
   return certificates;
 }
 
-static gboolean
-looks_like_message (const char *path)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  char head[1024];
-  gssize length;
-  int fd;
-
-  if (g_str_has_suffix (lower, ".eml") || g_str_has_suffix (lower, ".msg") ||
-      g_str_has_suffix (lower, ".mbox"))
-    return TRUE;
-  if (g_str_has_suffix (lower, ".pem") || g_str_has_suffix (lower, ".crt") ||
-      g_str_has_suffix (lower, ".cer") || g_str_has_suffix (lower, ".der") ||
-      g_str_has_suffix (lower, ".p7b") || g_str_has_suffix (lower, ".p7c"))
-    return FALSE;
-
-  /* Any other name: a message starts with header lines. */
-  fd = g_open (path, O_RDONLY, 0);
-  if (fd < 0)
-    return FALSE;
-  length = read (fd, head, sizeof head - 1);
-  close (fd);
-  if (length <= 0)
-    return FALSE;
-  head[length] = '\0';
-  return g_regex_match_simple ("^[A-Za-z][A-Za-z0-9-]*:", head, G_REGEX_MULTILINE, 0) &&
-         strstr (head, "-----BEGIN") == NULL;
-}
-
 GPtrArray *
 cachet_store_import_contacts (CachetStore  *self,
                               const char   *path,
@@ -2103,7 +2068,8 @@ cachet_store_import_contacts (CachetStore  *self,
   g_return_val_if_fail (CACHET_IS_STORE (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (looks_like_message (path))
+  /* a signed message, judged by its content as everywhere else */
+  if (cachet_detect_input (path, NULL) == CACHET_INPUT_MESSAGE)
     certificates = certificates_from_message (path, error);
   else
     certificates = cachet_certificate_list_from_file (path, error);
