@@ -24,6 +24,7 @@ struct _CachetOptions
   GPtrArray    *recipient_addresses;
   gboolean      encrypt_to_self;
   gboolean      sign;
+  gpointer      bytes_done;  /* a byte count kept in a pointer, for GLib's atomics */
 };
 
 G_DEFINE_FINAL_TYPE (CachetOptions, cachet_options, G_TYPE_OBJECT)
@@ -306,4 +307,21 @@ cachet_options_set_sign (CachetOptions *self,
                          gboolean       sign)
 {
   self->sign = sign;
+}
+
+guint64
+cachet_options_get_bytes_done (CachetOptions *self)
+{
+  g_return_val_if_fail (CACHET_IS_OPTIONS (self), 0);
+
+  return (guint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->bytes_done));
+}
+
+void
+cachet_options_add_bytes_done (CachetOptions *self,
+                               gsize          bytes)
+{
+  g_return_if_fail (CACHET_IS_OPTIONS (self));
+
+  g_atomic_pointer_add (&self->bytes_done, (gssize) bytes);
 }

@@ -102,4 +102,11 @@ gboolean       cachet_options_get_sign               (CachetOptions     *self);
 void           cachet_options_set_sign               (CachetOptions     *self,
                                                       gboolean           sign);
 
+/* Progress: the job adds the bytes of its input it has read (from its worker thread); the
+ * window reads the count from the main thread to draw a progress bar against the file's size.
+ * Both are atomic. */
+guint64        cachet_options_get_bytes_done         (CachetOptions     *self);
+void           cachet_options_add_bytes_done         (CachetOptions     *self,
+                                                      gsize              bytes);
+
 G_END_DECLS
