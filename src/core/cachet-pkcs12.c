@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <gnutls/crypto.h>
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
@@ -368,6 +369,132 @@ out:
   return credentials;
 }
 
+/* GnuPG 2.2's PKCS#12 reader (gpgsm, and so Kleopatra) derives a wrong 3DES key when a step of
+ * the key derivation (RFC 7292, appendix B.2: I_j = I_j + B + 1) gives a 64-byte block that
+ * starts with a zero byte: it writes the number back without its leading zeros. About one salt
+ * in 128 does that. Says whether ENCRYPTED_KEY (a PKCS#8 EncryptedPrivateKeyInfo) is one. */
+static gboolean
+key_trips_gnupg (const gnutls_datum_t *encrypted_key,
+                 const char           *password)
+{
+  guchar salt[64];
+  unsigned int salt_size = sizeof salt;
+  unsigned int iterations = 0;
+  unsigned int schema;
+  unsigned int cipher;
+  g_autofree gunichar2 *units = NULL;
+  glong n_units = 0;
+  guchar input[64 + 128];  /* D (the key's diversifier 1), then I = S || P */
+  guchar hash[20];
+
+  if (gnutls_pkcs8_info (encrypted_key, GNUTLS_X509_FMT_DER, &schema, &cipher,
+                         salt, &salt_size, &iterations, NULL) < 0
+      || schema != GNUTLS_PKCS_PKCS12_3DES || salt_size == 0 || iterations == 0)
+    return FALSE;
+  units = g_utf8_to_utf16 (password, -1, NULL, &n_units, NULL);
+  if (units == NULL || n_units > 31)
+    return FALSE;  /* GnuPG reads no such password anyway */
+
+  memset (input, 1, 64);
+  for (guint i = 0; i < 64; i++)
+    input[64 + i] = salt[i % salt_size];
+  for (guint i = 0; i < 32; i++)
+    {
+      glong k = i % (n_units + 1);  /* the password as BMPString with its terminating zero, repeated */
+      gunichar2 unit = k < n_units ? units[k] : 0;
+
+      input[128 + 2 * i] = unit >> 8;
+      input[128 + 2 * i + 1] = unit & 0xff;
+    }
+
+  gnutls_hash_fast (GNUTLS_DIG_SHA1, input, sizeof input, hash);
+  for (unsigned int i = 1; i < iterations; i++)
+    {
+      guchar next[20];
+
+      gnutls_hash_fast (GNUTLS_DIG_SHA1, hash, sizeof hash, next);
+      memcpy (hash, next, sizeof hash);
+    }
+
+  for (guint block = 0; block < 2; block++)
+    {
+      const guchar *ij = input + 64 + 64 * block;
+      guint carry = 1;
+      guint top = 0;
+
+      for (int i = 63; i >= 0; i--)
+        {
+          guint sum = ij[i] + hash[i % 20] + carry;
+
+          top = sum & 0xff;
+          carry = sum >> 8;
+        }
+      if (top == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The key as a PKCS#8 EncryptedPrivateKeyInfo; a legacy one is made again with a fresh salt
+ * until GnuPG 2.2 can read it too. */
+static int
+export_key (gnutls_x509_privkey_t  key,
+            const char            *password,
+            gboolean               legacy,
+            gnutls_datum_t        *out)
+{
+  unsigned int cipher = legacy ? GNUTLS_PKCS_PKCS12_3DES : GNUTLS_PKCS_PBES2_AES_256;
+  int ret;
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      ret = gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_DER, password, cipher, out);
+      if (ret < 0 || !legacy || attempt == 16 || !key_trips_gnupg (out, password))
+        return ret;
+      gnutls_memset (out->data, 0, out->size);
+      gnutls_free (out->data);
+      out->data = NULL;
+    }
+}
+
+gboolean
+_cachet_pkcs12_trips_gnupg (GBytes     *data,
+                            const char *password)
+{
+  gnutls_datum_t der = { (guchar *) g_bytes_get_data (data, NULL), g_bytes_get_size (data) };
+  gnutls_pkcs12_t p12 = NULL;
+  gboolean trips = FALSE;
+
+  if (gnutls_pkcs12_init (&p12) < 0)
+    return FALSE;
+  if (gnutls_pkcs12_import (p12, &der, GNUTLS_X509_FMT_DER, 0) >= 0)
+    for (int index = 0; !trips; index++)
+      {
+        gnutls_pkcs12_bag_t bag = NULL;
+        int count;
+
+        if (gnutls_pkcs12_bag_init (&bag) < 0)
+          break;
+        if (gnutls_pkcs12_get_bag (p12, index, bag) < 0)
+          {
+            gnutls_pkcs12_bag_deinit (bag);
+            break;
+          }
+        count = gnutls_pkcs12_bag_get_count (bag);
+        for (int i = 0; i < count && !trips; i++)
+          {
+            gnutls_datum_t key = { NULL, 0 };
+
+            if (gnutls_pkcs12_bag_get_type (bag, i) == GNUTLS_BAG_PKCS8_ENCRYPTED_KEY
+                && gnutls_pkcs12_bag_get_data (bag, i, &key) >= 0)
+              trips = key_trips_gnupg (&key, password);
+          }
+        gnutls_pkcs12_bag_deinit (bag);
+      }
+  gnutls_pkcs12_deinit (p12);
+  return trips;
+}
+
 GBytes *
 cachet_pkcs12_export (CachetCredentials  *credentials,
                       const char         *password,
@@ -417,7 +544,7 @@ cachet_pkcs12_export (CachetCredentials  *credentials,
   if (ret >= 0) ret = gnutls_pkcs12_set_bag (p12, cert_bag);
 
   if (ret >= 0) ret = gnutls_privkey_export_x509 (cachet_credentials_get_private_key (credentials), &x509_key);
-  if (ret >= 0) ret = gnutls_x509_privkey_export2_pkcs8 (x509_key, GNUTLS_X509_FMT_DER, pass, cipher, &key_der);
+  if (ret >= 0) ret = export_key (x509_key, pass, legacy, &key_der);
   if (ret >= 0) ret = gnutls_pkcs12_bag_init (&key_bag);
   if (ret >= 0) ret = index = gnutls_pkcs12_bag_set_data (key_bag, GNUTLS_BAG_PKCS8_ENCRYPTED_KEY, &key_der);
   if (ret >= 0) ret = gnutls_pkcs12_bag_set_key_id (key_bag, index, &local_id_datum);

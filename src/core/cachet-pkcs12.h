@@ -42,4 +42,9 @@ void               cachet_pkcs12_export_async  (CachetCredentials  *credentials,
 GBytes            *cachet_pkcs12_export_finish (GAsyncResult       *result,
                                                 GError            **error);
 
+/* For tests: would GnuPG 2.2 derive a wrong key for a 3DES key bag in DATA (DER)? Cachet's own
+ * legacy exports never do; see key_trips_gnupg(). */
+gboolean           _cachet_pkcs12_trips_gnupg  (GBytes             *data,
+                                                const char         *password);
+
 G_END_DECLS
