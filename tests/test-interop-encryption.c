@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <json-glib/json-glib.h>
 
+#include "cachet-pkcs12.h"
 #include "cachet-test-util.h"
 
 static CachetTestPki *pki;
@@ -366,12 +367,26 @@ test_cachet_to_gpgsm (void)
     }
 
   home = gpgsm_home ();
+  /* gpgsm 2.2 derives a wrong key for about one salt in 128 (see cachet-pkcs12.c): make the
+   * file again until its salt is one gpgsm reads. */
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      char *data;
+      gsize length;
+
+      g_assert_cmpint (cachet_test_shell (NULL,
+          "openssl pkcs12 -export -legacy -inkey '%s.key' -in '%s.crt' -certfile '%s' "
+          "-passout pass:pw -out '%s'", bob, bob, pki->inter_cert, p12), ==, 0);
+      g_assert_true (g_file_get_contents (p12, &data, &length, NULL));
+      bytes = g_bytes_new_take (data, length);
+      if (!_cachet_pkcs12_trips_gnupg (bytes, "pw"))
+        break;
+      g_assert_cmpuint (attempt, <, 10);
+    }
   g_assert_cmpint (cachet_test_shell (NULL,
-      "openssl pkcs12 -export -legacy -inkey '%s.key' -in '%s.crt' -certfile '%s' "
-      "-passout pass:pw -out '%s' && "
       "printf 'pw\\n' | GNUPGHOME='%s' gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 "
-      "--import '%s' 2>/dev/null",
-      bob, bob, pki->inter_cert, p12, home, p12), ==, 0);
+      "--import '%s' 2>/dev/null", home, p12), ==, 0);
 
   g_assert_true (g_file_set_contents (plain, "for gpgsm\x01\x02\n", -1, NULL));
   /* Bob alone: gpgsm 2.2.40 exits 2 when a recipient before its own key has no secret key
