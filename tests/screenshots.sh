@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # screenshots.sh BUILD_DIR [OUT_DIR]: starts the built Cachet on a private X server, with a
 # private D-Bus session, keyring and data folder, drives it into the states a person meets
-# (drop zone, a good and a bad signature, an untrusted signer, the identities and the contacts)
-# and writes one PNG per state to OUT_DIR (default: data/screenshots). Builds nothing itself.
+# (drop zone, a good and a bad signature, an untrusted signer, the identities and the contacts,
+# the Sign / Encrypt panel with its recipients, a report in the dark style) and writes one PNG
+# per state to OUT_DIR (default: data/screenshots). Builds nothing itself.
 #
 # Needs: xvfb-run, xauth, dbus-daemon, gnome-keyring-daemon, openssl, ImageMagick (import),
 # xdotool, gapplication (libglib2.0-bin).
@@ -86,6 +87,8 @@ ossl pkcs12 -export -inkey alice.key -in alice.crt -certfile inter.crt -name 'Al
 # signed message checks out.
 "$cli" trust add root.crt >/dev/null
 "$cli" identity import alice.p12 --password-file p12.pw >/dev/null
+# Mallory's certificate was sent by mail: a contact, but not one to encrypt to (not trusted).
+"$cli" contact import mallory.crt >/dev/null
 
 # Messages.
 cat > body.txt <<'MSG'
@@ -165,4 +168,24 @@ shot 09-contacts
 "$app" "$WORK/minutes.eml"
 xdotool windowsize "$wid" 400 760
 shot 10-narrow 3
+# The Sign / Encrypt panel for a plain file, Encrypt turned on: Bob (collected from his good
+# signature above) can be chosen, Mallory cannot, and the row says why.
+# (A fresh instance: the New Identity dialog above may still hold the keyboard.)
+quit_app
+launch "$WORK/notes.txt"
+sleep 2
+# A click on the heading gives the window the keyboard (there is no window manager), then
+# Alt+E, the Encrypt row's mnemonic, turns its switch on.
+xdotool mousemove --window "$wid" 500 150 click 1
+sleep 0.5
+xdotool key alt+e
+sleep 1
+# Choose Bob (the first recipient row).
+xdotool mousemove --window "$wid" 500 647 click 1
+shot 11-protect-encrypt 2
+quit_app
+# The good report again, in the dark style (libadwaita's own switch for a session's preference).
+export ADW_DEBUG_COLOR_SCHEME=prefer-dark
+launch "$WORK/minutes.eml"
+shot 12-report-good-dark 3
 quit_app

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * test-streaming.c: the streamed paths give the same bytes as the plain ones, and big inputs
  * interoperate with OpenSSL in flat memory: the fast line-end filters against GMime's own
- * loop, CachetFileStream against GMimeStreamFs, a streamed SignedData read back by GnuTLS's
+ * loop, the fast base64 steps against GMime's, CachetFileStream against GMimeStreamFs, a streamed SignedData read back by GnuTLS's
  * in-memory pkcs7 reader, 50 MB file and message round trips both ways with openssl cms, and
- * peak memory (max RSS) that does not grow with the input. No timings are asserted.
+ * peak memory (max RSS) that does not grow with the input, and the progress count (bytes_done)
+ * of every job, polled from another thread. No timings are asserted.
  * CACHET_TEST_LARGE=1 adds a 1 GB file round trip.
  */
 #include "config.h"
@@ -16,9 +17,11 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs7.h>
 
+#include "cachet-encryption.h"
 #include "cachet-file-stream.h"
 #include "cachet-newline.h"
 #include "cachet-signed-data.h"
+#include "cachet-signing.h"
 #include "cachet-test-util.h"
 
 static CachetTestPki *pki;
@@ -189,6 +192,86 @@ test_newline_filters (void)
               assert_same_bytes (read_u2d, expected_u2d);
               assert_same_bytes (read_d2u, expected_d2u);
             }
+        }
+    }
+}
+
+/* The base64 steps against GMime's own, fed the same random chunks: same bytes out, same
+ * state and save after every step; then through GMimeFilterBasic both ways. */
+static void
+test_base64_steps (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (64);
+  static const char noise[] = "ABCxyz019+/=\r\n \t-*=";
+
+  cachet_newline_speed_up ();
+
+  for (guint round = 0; round < 400; round++)
+    {
+      gsize size = g_rand_int_range (rand, 0, round < 200 ? 80 : 30000);
+      g_autofree guint8 *data = g_malloc (size + 1);
+      g_autofree guint8 *ours = g_malloc (size * 2 + 64);
+      g_autofree guint8 *theirs = g_malloc (size * 2 + 64);
+      gboolean decode = round % 2 == 1;
+      int state_ours = 0, state_theirs = 0;
+      guint32 save_ours = 0, save_theirs = 0;
+      gsize done = 0;
+
+      for (gsize i = 0; i < size; i++)
+        {
+          if (!decode)
+            data[i] = g_rand_int_range (rand, 0, 256);
+          else if (round % 4 == 1)   /* clean base64 lines, the fast path */
+            data[i] = (i % 77 == 76) ? '\n' : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[g_rand_int_range (rand, 0, 64)];
+          else   /* anything: padding, line ends, characters to skip */
+            data[i] = g_rand_int_range (rand, 0, 4) == 0 ? g_rand_int_range (rand, 0, 256)
+                                                         : noise[g_rand_int_range (rand, 0, sizeof noise - 1)];
+        }
+
+      while (done < size || done == 0)
+        {
+          gsize random = g_rand_int_range (rand, 0, 300);   /* not inside MIN: evaluated twice */
+          gsize chunk = MIN (size - done, random);
+          size_t n_ours, n_theirs;
+
+          if (decode)
+            {
+              n_ours = _cachet_base64_decode_step (data + done, chunk, ours, &state_ours, &save_ours);
+              n_theirs = g_mime_encoding_base64_decode_step (data + done, chunk, theirs, &state_theirs, &save_theirs);
+            }
+          else
+            {
+              n_ours = _cachet_base64_encode_step (data + done, chunk, ours, &state_ours, &save_ours);
+              n_theirs = g_mime_encoding_base64_encode_step (data + done, chunk, theirs, &state_theirs, &save_theirs);
+            }
+          g_assert_cmpuint (n_ours, ==, n_theirs);
+          g_assert_true (n_ours == 0 || memcmp (ours, theirs, n_ours) == 0);
+          g_assert_cmpint (state_ours, ==, state_theirs);
+          /* once the data ended ('=', state -1) GMime's save means nothing and depends on
+           * how the input was cut */
+          if (!decode || state_theirs >= 0)
+            g_assert_cmphex (save_ours, ==, save_theirs);
+          done += chunk;
+          if (size == 0)
+            break;
+        }
+
+      /* through the filter (the replaced class function) and back */
+      if (!decode)
+        {
+          g_autoptr(GMimeFilter) encoder = g_mime_filter_basic_new (GMIME_CONTENT_ENCODING_BASE64, TRUE);
+          g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (GMIME_CONTENT_ENCODING_BASE64, FALSE);
+          g_autoptr(GByteArray) encoded = run_filter (encoder, data, size, rand);
+          g_autoptr(GByteArray) decoded = run_filter (decoder, encoded->data, encoded->len, rand);
+          g_autofree guint8 *reference = g_malloc (size * 2 + 64);
+          int state = 0;
+          guint32 save = 0;
+          size_t n = g_mime_encoding_base64_encode_close (data, size, reference, &state, &save);
+
+          g_assert_cmpuint (encoded->len, ==, n);
+          g_assert_true (n == 0 || memcmp (encoded->data, reference, n) == 0);
+          g_assert_cmpuint (decoded->len, ==, size);
+          g_assert_true (size == 0 || memcmp (decoded->data, data, size) == 0);
         }
     }
 }
@@ -603,6 +686,217 @@ test_flat_memory (void)
     }
 }
 
+/* Progress: a job run in a thread while this one polls cachet_options_get_bytes_done. */
+typedef enum { JOB_SIGN, JOB_VERIFY, JOB_ENCRYPT, JOB_DECRYPT } JobKind;
+
+typedef struct {
+  JobKind        kind;
+  CachetOptions *options;
+  const char    *input;
+  const char    *content;   /* detached verify */
+  const char    *output;
+  gboolean       ok;
+  gint           finished;
+} ProgressJob;
+
+static gpointer
+progress_job_thread (gpointer data)
+{
+  ProgressJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetOutput) output = NULL;
+  g_autoptr(CachetVerdict) verdict = NULL;
+
+  if (job->output != NULL && !(output = cachet_output_new (job->output, &error)))
+    g_error ("output %s: %s", job->output, error->message);
+  switch (job->kind)
+    {
+    case JOB_SIGN:
+      job->ok = cachet_sign_file (job->options, job->input, output, NULL, &error);
+      break;
+    case JOB_VERIFY:
+      verdict = cachet_verify_file (job->options, job->input, job->content, NULL, &error);
+      job->ok = verdict != NULL && cachet_verdict_get_status (verdict) == CACHET_STATUS_GOOD;
+      break;
+    case JOB_ENCRYPT:
+      job->ok = cachet_encrypt_file (job->options, job->input, output, NULL, &error);
+      break;
+    case JOB_DECRYPT:
+      verdict = cachet_decrypt_file (job->options, job->input, output, NULL, &error);
+      job->ok = verdict != NULL;
+      break;
+    }
+  if (error != NULL)
+    g_test_message ("job %d on %s: %s", job->kind, job->input, error->message);
+  g_atomic_int_set (&job->finished, 1);
+  return NULL;
+}
+
+static guint64
+size_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_size;
+}
+
+/* Runs JOB, polling its count every 0.2 ms: the count never goes down, is seen in between
+ * (not only 0 and the total), and ends at EXPECTED, the size of the input(s). */
+static void
+run_progress_job (ProgressJob *job,
+                  guint64      expected)
+{
+  GThread *thread;
+  guint64 last = 0, seen_between = 0, polls = 0;
+
+  g_assert_cmpuint (cachet_options_get_bytes_done (job->options), ==, 0);
+  thread = g_thread_new ("progress-job", progress_job_thread, job);
+  while (!g_atomic_int_get (&job->finished))
+    {
+      guint64 now = cachet_options_get_bytes_done (job->options);
+
+      g_assert_cmpuint (now, >=, last);
+      g_assert_cmpuint (now, <=, expected);
+      if (now > 0 && now < expected && now != last)
+        seen_between++;
+      last = now;
+      polls++;
+      g_usleep (200);
+    }
+  g_thread_join (thread);
+  g_assert_true (job->ok);
+  g_test_message ("job %d on %s: %" G_GUINT64_FORMAT " polls, %" G_GUINT64_FORMAT
+                  " distinct counts in between, total %" G_GUINT64_FORMAT,
+                  job->kind, job->input, polls, seen_between,
+                  cachet_options_get_bytes_done (job->options));
+  g_assert_cmpuint (cachet_options_get_bytes_done (job->options), ==, expected);
+  g_assert_cmpuint (seen_between, >=, 2);
+}
+
+static CachetOptions *
+progress_options (void)
+{
+  g_autofree char *chain = g_strconcat (alice, "-chain.pem", NULL);
+  g_autofree char *cert = g_strconcat (alice, ".crt", NULL);
+  g_autofree char *key = g_strconcat (alice, ".key", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCredentials) credentials = cachet_credentials_new_from_files (chain, key, &error);
+  g_autoptr(GPtrArray) roots = cachet_certificate_list_from_file (pki->root_cert, &error);
+  g_autoptr(GPtrArray) inter = NULL;
+  g_autoptr(GPtrArray) me = NULL;
+  CachetOptions *options = cachet_options_new ();
+
+  g_assert_no_error (error);
+  inter = cachet_certificate_list_from_file (pki->inter_cert, &error);
+  g_assert_no_error (error);
+  me = cachet_certificate_list_from_file (cert, &error);
+  g_assert_no_error (error);
+  cachet_options_set_system_trust (options, FALSE);
+  cachet_options_add_anchor (options, g_ptr_array_index (roots, 0));
+  cachet_options_add_certificate (options, g_ptr_array_index (inter, 0));
+  cachet_options_add_credentials (options, credentials);
+  cachet_options_add_recipient (options, g_ptr_array_index (me, 0));
+  cachet_options_set_encrypt_to_self (options, FALSE);
+  return options;
+}
+
+static void
+test_progress (void)
+{
+  g_autofree char *file = path_in ("progress.bin");
+  g_autofree char *msg = path_in ("progress.eml");
+  g_autofree char *p7s = path_in ("progress.bin.p7s");
+  g_autofree char *p7m = path_in ("progress.bin.p7m");
+  g_autofree char *out = path_in ("progress.out");
+  g_autofree char *signed_msg = path_in ("progress-signed.eml");
+  g_autofree char *enc_msg = path_in ("progress-enc.eml");
+  g_autofree char *dec_msg = path_in ("progress-dec.eml");
+  struct {
+    JobKind     kind;
+    const char *input;
+    const char *content;
+    const char *output;
+  } jobs[] = {
+    { JOB_SIGN, file, NULL, p7s },
+    { JOB_VERIFY, p7s, file, NULL },
+    { JOB_ENCRYPT, file, NULL, p7m },
+    { JOB_DECRYPT, p7m, NULL, out },
+    { JOB_SIGN, msg, NULL, signed_msg },
+    { JOB_VERIFY, signed_msg, NULL, NULL },
+    { JOB_ENCRYPT, msg, NULL, enc_msg },
+    { JOB_DECRYPT, enc_msg, NULL, dec_msg },
+  };
+
+  make_random_file ("progress.bin", 50);
+  make_message ("progress.eml", 50);
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      g_autoptr(CachetOptions) options = progress_options ();
+      ProgressJob job = { jobs[i].kind, options, jobs[i].input, jobs[i].content, jobs[i].output, FALSE, 0 };
+      guint64 expected = size_of (jobs[i].input) + (jobs[i].content ? size_of (jobs[i].content) : 0);
+
+      run_progress_job (&job, expected);
+    }
+  shell_ok ("cd '%s' && cmp progress.bin progress.out && cmp progress.eml progress-dec.eml && rm -f progress*", dir);
+}
+
+/* A message job cancelled before it starts: the signature (made while the message is written)
+ * and the encryption (made in a helper thread) both give up with G_IO_ERROR_CANCELLED, and
+ * no output appears. */
+static void
+test_cancelled_message_jobs (void)
+{
+  g_autofree char *msg = path_in ("cancel.eml");
+  g_autofree char *out = path_in ("cancel-out.eml");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  make_message ("cancel.eml", 2);
+  g_cancellable_cancel (cancellable);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CachetOptions) options = progress_options ();
+      g_autoptr(GError) error = NULL;
+      CachetOutput *output = cachet_output_new (out, &error);
+      gboolean ok;
+
+      g_assert_no_error (error);
+      if (i == 0)
+        ok = cachet_sign_file (options, msg, output, cancellable, &error);
+      else
+        ok = cachet_encrypt_file (options, msg, output, cancellable, &error);
+      g_assert_false (ok);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      cachet_output_free (output);
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+
+  /* and the same jobs without cancelling work (the pipe and the lazy signature) */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CachetOptions) options = progress_options ();
+      g_autoptr(GError) error = NULL;
+      CachetOutput *output = cachet_output_new (out, &error);
+
+      g_assert_no_error (error);
+      if (i == 0)
+        g_assert_true (cachet_sign_file (options, msg, output, NULL, &error));
+      else
+        g_assert_true (cachet_encrypt_file (options, msg, output, NULL, &error));
+      g_assert_no_error (error);
+      cachet_output_free (output);
+      if (i == 0)
+        shell_ok ("cd '%s' && openssl cms -verify -in cancel-out.eml -CAfile '%s' -purpose smimesign -out /dev/null",
+                  dir, pki->root_cert);
+      else
+        shell_ok ("cd '%s' && openssl cms -decrypt -in cancel-out.eml -recip '%s.crt' -inkey '%s.key' -out /dev/null",
+                  dir, alice, alice);
+    }
+  shell_ok ("cd '%s' && rm -f cancel*", dir);
+}
+
 /* CACHET_TEST_LARGE=1: a 1 GB file signed, verified, encrypted and decrypted, under 64 MB. */
 static void
 test_large_file (void)
@@ -660,11 +954,14 @@ main (int    argc,
   alice = cachet_test_pki_issue (pki, "alice", "alice@example.com", "rsa2048", NULL);
 
   g_test_add_func ("/cachet/streaming/newline-filters", test_newline_filters);
+  g_test_add_func ("/cachet/streaming/base64", test_base64_steps);
   g_test_add_func ("/cachet/streaming/file-stream", test_file_stream);
   g_test_add_func ("/cachet/streaming/signed-data-vs-gnutls", test_signed_data_vs_gnutls);
   g_test_add_func ("/cachet/streaming/file-interop-50mb", test_file_interop_50mb);
   g_test_add_func ("/cachet/streaming/message-interop-50mb", test_message_interop_50mb);
   g_test_add_func ("/cachet/streaming/flat-memory", test_flat_memory);
+  g_test_add_func ("/cachet/streaming/progress", test_progress);
+  g_test_add_func ("/cachet/streaming/cancelled-message-jobs", test_cancelled_message_jobs);
   g_test_add_func ("/cachet/streaming/large-file", test_large_file);
 
   status = g_test_run ();

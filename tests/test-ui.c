@@ -189,10 +189,28 @@ assert_report (CachetWindow *window,
   return report;
 }
 
+/* The report reads the body in a thread: wait until it is shown. */
+static void
+wait_for_body (CachetReportView *report)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (_cachet_report_view_get_body_pending (report))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the message body did not arrive within 30 s");
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
 static void
 assert_body (CachetReportView *report)
 {
-  g_autofree char *body = _cachet_report_view_get_body_text (report);
+  g_autofree char *body = NULL;
+
+  wait_for_body (report);
+  body = _cachet_report_view_get_body_text (report);
 
   g_assert_nonnull (strstr (body, BODY_TEXT));
 }
@@ -294,14 +312,15 @@ test_plain_file (void)
   notes = write_file ("notes.bin", "\x89PNG\r\n\x1a\n not really a picture");
   window = window_new ();
   open_path (window, notes);
-  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "file");
+  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
   g_assert_true (shows_label (GTK_WIDGET (window), "“notes.bin” is not signed"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL));
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "drop");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* Sign… on a plain file: the key comes from the keyring, the .p7s checks out with openssl. */
+/* Sign… on a plain file (the Sign / Encrypt panel, Sign on by default): the key comes from the
+ * keyring, the .p7s checks out with openssl. */
 static void
 test_sign_plain_file (void)
 {
@@ -339,14 +358,16 @@ test_sign_plain_file (void)
   window = window_new ();
   _cachet_window_set_store (window, store);
   open_path (window, notes);
-  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "file");
+  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
 
   signature = g_build_filename (fx.dir, "notes.txt.p7s", NULL);
   output = g_file_new_for_path (signature);
-  _cachet_window_sign_plain_file (window, output);
+  _cachet_protect_view_set_output (_cachet_window_get_protect_view (window), output);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (_cachet_window_get_protect_view (window)),
+                                             "protect.run", NULL));
   g_assert_true (_cachet_window_get_busy (window));
   wait_until_idle (window);
-  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "file");
+  g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
   g_assert_true (g_file_test (signature, G_FILE_TEST_IS_REGULAR));
 
   status = cachet_test_shell (&openssl_out,
@@ -460,6 +481,7 @@ test_report_view_inert (void)
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNSIGNED);
   g_assert_true (gtk_widget_has_css_class (_cachet_report_view_get_banner (report), "unsigned"));
   g_assert_true (shows_label (GTK_WIDGET (report), "<span foreground=\"green\">Signature valid</span>"));
+  wait_for_body (report);
   shown = _cachet_report_view_get_body_text (report);
   g_assert_cmpstr (shown, ==, html);
 

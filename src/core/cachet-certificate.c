@@ -646,3 +646,118 @@ cachet_certificate_matches_key_id (CachetCertificate *self,
 
   return own != NULL && key_id != NULL && g_bytes_equal (own, key_id);
 }
+
+char *
+cachet_certificate_get_sha1_fingerprint (CachetCertificate *self)
+{
+  guchar digest[20];
+  size_t size = sizeof digest;
+  GString *hex;
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), NULL);
+
+  if (gnutls_x509_crt_get_fingerprint (self->cert, GNUTLS_DIG_SHA1, digest, &size) < 0)
+    return NULL;
+  hex = g_string_sized_new (2 * size + 1);
+  for (gsize i = 0; i < size; i++)
+    g_string_append_printf (hex, "%02x", digest[i]);
+  return g_string_free (hex, FALSE);
+}
+
+char *
+cachet_certificate_get_organization (CachetCertificate *self)
+{
+  char buffer[512];
+  size_t size = sizeof buffer;
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), NULL);
+
+  if (gnutls_x509_crt_get_dn_by_oid (self->cert, GNUTLS_OID_X520_ORGANIZATION_NAME, 0, 0,
+                                     buffer, &size) < 0 || size == 0)
+    return NULL;
+  return g_utf8_make_valid (buffer, -1);
+}
+
+const char *
+cachet_certificate_get_signature_algorithm (CachetCertificate *self)
+{
+  int algorithm;
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), NULL);
+
+  algorithm = gnutls_x509_crt_get_signature_algorithm (self->cert);
+  return algorithm < 0 ? NULL : gnutls_sign_get_name (algorithm);
+}
+
+char **
+cachet_certificate_describe_key_usage (CachetCertificate *self)
+{
+  static const struct {
+    unsigned int bit;
+    const char  *words;
+  } bits[] = {
+    { GNUTLS_KEY_DIGITAL_SIGNATURE, N_("Digital signature") },
+    { GNUTLS_KEY_NON_REPUDIATION,   N_("Non-repudiation") },
+    { GNUTLS_KEY_KEY_ENCIPHERMENT,  N_("Key encipherment") },
+    { GNUTLS_KEY_DATA_ENCIPHERMENT, N_("Data encipherment") },
+    { GNUTLS_KEY_KEY_AGREEMENT,     N_("Key agreement") },
+    { GNUTLS_KEY_KEY_CERT_SIGN,     N_("Signing certificates") },
+    { GNUTLS_KEY_CRL_SIGN,          N_("Signing revocation lists") },
+    { GNUTLS_KEY_ENCIPHER_ONLY,     N_("Encipher only") },
+    { GNUTLS_KEY_DECIPHER_ONLY,     N_("Decipher only") },
+  };
+  unsigned int usage = 0, critical = 0;
+  GPtrArray *words;
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), NULL);
+
+  if (gnutls_x509_crt_get_key_usage (self->cert, &usage, &critical) < 0)
+    return NULL;
+  words = g_ptr_array_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (bits); i++)
+    if (usage & bits[i].bit)
+      g_ptr_array_add (words, g_strdup (_(bits[i].words)));
+  g_ptr_array_add (words, NULL);
+  return (char **) g_ptr_array_free (words, FALSE);
+}
+
+char **
+cachet_certificate_describe_extended_key_usage (CachetCertificate *self)
+{
+  static const struct {
+    const char *oid;
+    const char *words;
+  } purposes[] = {
+    { GNUTLS_KP_EMAIL_PROTECTION, N_("Email protection") },
+    { GNUTLS_KP_TLS_WWW_CLIENT,   N_("Identifying a person to servers") },
+    { GNUTLS_KP_TLS_WWW_SERVER,   N_("Identifying web servers") },
+    { GNUTLS_KP_CODE_SIGNING,     N_("Signing software") },
+    { GNUTLS_KP_TIME_STAMPING,    N_("Time stamping") },
+    { GNUTLS_KP_OCSP_SIGNING,     N_("Signing revocation answers (OCSP)") },
+    { GNUTLS_KP_ANY,              N_("Any purpose") },
+  };
+  GPtrArray *words = g_ptr_array_new ();
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), NULL);
+
+  for (unsigned int i = 0; ; i++)
+    {
+      char oid[128];
+      size_t size = sizeof oid;
+      const char *known = NULL;
+
+      if (gnutls_x509_crt_get_key_purpose_oid (self->cert, i, oid, &size, NULL) < 0)
+        break;
+      for (guint p = 0; p < G_N_ELEMENTS (purposes) && known == NULL; p++)
+        if (g_str_equal (oid, purposes[p].oid))
+          known = _(purposes[p].words);
+      g_ptr_array_add (words, g_strdup (known ? known : oid));
+    }
+  if (words->len == 0)
+    {
+      g_ptr_array_free (words, TRUE);
+      return NULL;
+    }
+  g_ptr_array_add (words, NULL);
+  return (char **) g_ptr_array_free (words, FALSE);
+}

@@ -86,4 +86,16 @@ gboolean           cachet_certificate_matches_issuer_serial (CachetCertificate *
 gboolean           cachet_certificate_matches_key_id     (CachetCertificate  *self,
                                                           GBytes             *key_id);
 
+/* For the details dialog. SHA-1 of the DER, lower-case hex (some people still compare it). */
+char              *cachet_certificate_get_sha1_fingerprint (CachetCertificate *self);
+/* The subject's organisation (O), NULL when absent. */
+char              *cachet_certificate_get_organization  (CachetCertificate  *self);
+/* "RSA-SHA256", ... as GnuTLS names the certificate's signature algorithm. */
+const char        *cachet_certificate_get_signature_algorithm (CachetCertificate *self);
+/* The keyUsage bits and the extendedKeyUsage purposes in words, translated ("Digital
+ * signature", "Email protection", ...); unknown purposes as their OID. NULL when the
+ * certificate has no such extension (any use allowed). Free with g_strfreev. */
+char             **cachet_certificate_describe_key_usage          (CachetCertificate *self);
+char             **cachet_certificate_describe_extended_key_usage (CachetCertificate *self);
+
 G_END_DECLS

@@ -437,6 +437,275 @@ write_entity (GMimeObject  *entity,
   return g_steal_pointer (&stream);
 }
 
+/* A pipe between two threads, as a pair of GMimeStreams: encrypt_message's helper thread
+ * writes the CMS into it while GMime, on the calling thread, reads it to write the message
+ * (base64), so the CMS never goes to a temporary file and the AES work runs beside the base64
+ * and the writing. Bounded: memory stays at PIPE_SIZE. */
+#define PIPE_SIZE (1024 * 1024)
+
+typedef struct {
+  GMutex   lock;
+  GCond    changed;
+  guint8  *buffer;
+  gsize    head;          /* where the reader takes from */
+  gsize    fill;          /* bytes waiting */
+  gboolean writer_done;   /* no more bytes will come */
+  gboolean writer_failed; /* ...because the writer failed: the reader fails too */
+  gboolean reader_gone;   /* the reader gave up: writes fail */
+} Pipe;
+
+static void
+pipe_clear (gpointer data)
+{
+  Pipe *pipe = data;
+
+  /* the CMS is ciphertext, but the buffer is wiped anyway like every buffer of this job */
+  memset (pipe->buffer, 0, PIPE_SIZE);
+  g_free (pipe->buffer);
+  g_mutex_clear (&pipe->lock);
+  g_cond_clear (&pipe->changed);
+}
+
+static Pipe *
+pipe_new (void)
+{
+  Pipe *pipe = g_atomic_rc_box_new0 (Pipe);
+
+  g_mutex_init (&pipe->lock);
+  g_cond_init (&pipe->changed);
+  pipe->buffer = g_malloc (PIPE_SIZE);
+  return pipe;
+}
+
+static void
+pipe_unref (Pipe *pipe)
+{
+  g_atomic_rc_box_release_full (pipe, pipe_clear);
+}
+
+static void
+pipe_close (Pipe     *pipe,
+            gboolean  writer,
+            gboolean  failed)
+{
+  g_mutex_lock (&pipe->lock);
+  if (writer)
+    {
+      pipe->writer_done = TRUE;
+      pipe->writer_failed = failed;
+    }
+  else
+    pipe->reader_gone = TRUE;
+  g_cond_broadcast (&pipe->changed);
+  g_mutex_unlock (&pipe->lock);
+}
+
+#define CACHET_TYPE_PIPE_STREAM (cachet_pipe_stream_get_type ())
+G_DECLARE_FINAL_TYPE (CachetPipeStream, cachet_pipe_stream, CACHET, PIPE_STREAM, GMimeStream)
+
+struct _CachetPipeStream
+{
+  GMimeStream parent_instance;
+  Pipe       *pipe;
+  gboolean    eos;
+};
+
+G_DEFINE_FINAL_TYPE (CachetPipeStream, cachet_pipe_stream, GMIME_TYPE_STREAM)
+
+static ssize_t
+cachet_pipe_stream_read (GMimeStream *stream,
+                         char        *buffer,
+                         size_t       length)
+{
+  CachetPipeStream *self = CACHET_PIPE_STREAM (stream);
+  Pipe *pipe = self->pipe;
+  size_t total = 0;
+
+  g_mutex_lock (&pipe->lock);
+  while (pipe->fill == 0 && !pipe->writer_done)
+    g_cond_wait (&pipe->changed, &pipe->lock);
+  if (pipe->fill == 0 && pipe->writer_failed)
+    {
+      g_mutex_unlock (&pipe->lock);
+      errno = EIO;
+      return -1;
+    }
+  while (total < length && pipe->fill > 0)
+    {
+      size_t n = MIN (length - total, MIN (pipe->fill, PIPE_SIZE - pipe->head));
+
+      memcpy (buffer + total, pipe->buffer + pipe->head, n);
+      pipe->head = (pipe->head + n) % PIPE_SIZE;
+      pipe->fill -= n;
+      total += n;
+    }
+  if (total == 0 && pipe->writer_done)
+    self->eos = TRUE;
+  g_cond_broadcast (&pipe->changed);
+  g_mutex_unlock (&pipe->lock);
+  stream->position += total;
+  return total;
+}
+
+static ssize_t
+cachet_pipe_stream_write (GMimeStream *stream,
+                          const char  *buffer,
+                          size_t       length)
+{
+  Pipe *pipe = CACHET_PIPE_STREAM (stream)->pipe;
+  size_t total = 0;
+
+  g_mutex_lock (&pipe->lock);
+  while (total < length)
+    {
+      size_t tail, n;
+
+      while (pipe->fill == PIPE_SIZE && !pipe->reader_gone)
+        g_cond_wait (&pipe->changed, &pipe->lock);
+      if (pipe->reader_gone)
+        {
+          g_mutex_unlock (&pipe->lock);
+          errno = EPIPE;
+          return -1;
+        }
+      tail = (pipe->head + pipe->fill) % PIPE_SIZE;
+      n = MIN (length - total, MIN (PIPE_SIZE - pipe->fill, PIPE_SIZE - tail));
+      memcpy (pipe->buffer + tail, buffer + total, n);
+      pipe->fill += n;
+      total += n;
+      g_cond_broadcast (&pipe->changed);
+    }
+  g_mutex_unlock (&pipe->lock);
+  stream->position += total;
+  return total;
+}
+
+static int
+cachet_pipe_stream_flush (GMimeStream *stream)
+{
+  return 0;
+}
+
+static int
+cachet_pipe_stream_close (GMimeStream *stream)
+{
+  return 0;
+}
+
+static gboolean
+cachet_pipe_stream_eos (GMimeStream *stream)
+{
+  return CACHET_PIPE_STREAM (stream)->eos;
+}
+
+static int
+cachet_pipe_stream_reset (GMimeStream *stream)
+{
+  /* GMime resets a part's content before it writes it (at position 0: nothing to do) and once
+   * more after; a pipe cannot go back, so only the first is honoured */
+  if (stream->position == 0)
+    return 0;
+  /* errno untouched: after a failed write it still says why the output failed */
+  return -1;
+}
+
+static gint64
+cachet_pipe_stream_seek (GMimeStream    *stream,
+                         gint64          offset,
+                         GMimeSeekWhence whence)
+{
+  errno = ESPIPE;
+  return -1;
+}
+
+static gint64
+cachet_pipe_stream_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+cachet_pipe_stream_length (GMimeStream *stream)
+{
+  errno = ESPIPE;
+  return -1;
+}
+
+static GMimeStream *
+cachet_pipe_stream_substream (GMimeStream *stream,
+                              gint64       start,
+                              gint64       end)
+{
+  return NULL;
+}
+
+static void
+cachet_pipe_stream_finalize (GObject *object)
+{
+  CachetPipeStream *self = CACHET_PIPE_STREAM (object);
+
+  g_clear_pointer (&self->pipe, pipe_unref);
+  G_OBJECT_CLASS (cachet_pipe_stream_parent_class)->finalize (object);
+}
+
+static void
+cachet_pipe_stream_class_init (CachetPipeStreamClass *klass)
+{
+  GMimeStreamClass *stream_class = GMIME_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = cachet_pipe_stream_finalize;
+  stream_class->read = cachet_pipe_stream_read;
+  stream_class->write = cachet_pipe_stream_write;
+  stream_class->flush = cachet_pipe_stream_flush;
+  stream_class->close = cachet_pipe_stream_close;
+  stream_class->eos = cachet_pipe_stream_eos;
+  stream_class->reset = cachet_pipe_stream_reset;
+  stream_class->seek = cachet_pipe_stream_seek;
+  stream_class->tell = cachet_pipe_stream_tell;
+  stream_class->length = cachet_pipe_stream_length;
+  stream_class->substream = cachet_pipe_stream_substream;
+}
+
+static void
+cachet_pipe_stream_init (CachetPipeStream *self)
+{
+}
+
+static GMimeStream *
+pipe_stream_new (Pipe *pipe)
+{
+  CachetPipeStream *self = g_object_new (CACHET_TYPE_PIPE_STREAM, NULL);
+
+  g_mime_stream_construct (GMIME_STREAM (self), 0, -1);
+  self->pipe = g_atomic_rc_box_acquire (pipe);
+  return GMIME_STREAM (self);
+}
+
+/* The helper thread of encrypt_message: PLAIN enciphered into the pipe. */
+typedef struct {
+  GMimeStream  *plain;
+  gint64        length;
+  GPtrArray    *recipients;
+  CachetCipher  cipher;
+  GMimeStream  *cms;        /* the pipe's writing end */
+  Pipe         *pipe;
+  GCancellable *cancellable;
+  GError       *error;
+  gboolean      ok;
+} EncryptWork;
+
+static gpointer
+encrypt_work_thread (gpointer data)
+{
+  EncryptWork *work = data;
+
+  work->ok = cachet_enveloped_data_encrypt (work->plain, work->length, work->recipients,
+                                            work->cipher, work->cms, work->cancellable,
+                                            &work->error);
+  pipe_close (work->pipe, TRUE, !work->ok);
+  return NULL;
+}
+
 static void
 protect_binary (GMimeObject *parent,
                 GMimeObject *part,
@@ -462,6 +731,11 @@ encrypt_message (CachetOptions  *options,
   g_autoptr(GMimePart) part = NULL;
   g_autoptr(GMimeDataWrapper) wrapper = NULL;
   gint64 length = 0;
+  EncryptWork work = { NULL };
+  GThread *thread;
+  Pipe *pipe;
+  gboolean written, helper_failed;
+  int saved_errno;
 
   entity = g_object_ref (g_mime_message_get_mime_part (message));
   if (cachet_options_get_sign (options))
@@ -486,12 +760,17 @@ encrypt_message (CachetOptions  *options,
   if (plain == NULL)
     return FALSE;
 
-  cms = cachet_file_stream_new_temporary (error);
-  if (cms == NULL ||
-      !cachet_enveloped_data_encrypt (plain, length, recipients, cipher, cms, cancellable, error))
-    return FALSE;
-  if (g_mime_stream_reset (cms) < 0)
-    return io_failed (error);
+  /* the CMS is made by a helper thread and read by GMime as it writes the message */
+  pipe = pipe_new ();
+  cms = pipe_stream_new (pipe);
+  work.cms = pipe_stream_new (pipe);
+  work.plain = plain;
+  work.length = length;
+  work.recipients = recipients;
+  work.cipher = cipher;
+  work.pipe = pipe;
+  work.cancellable = cancellable;
+  thread = g_thread_new ("cachet-encrypt", encrypt_work_thread, &work);
 
   part = g_mime_part_new_with_type ("application", "pkcs7-mime");
   g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "smime-type",
@@ -504,9 +783,31 @@ encrypt_message (CachetOptions  *options,
   g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
 
   g_mime_message_set_mime_part (message, GMIME_OBJECT (part));
-  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, output) < 0 ||
-      g_mime_stream_flush (output) < 0)
-    return io_failed (error);
+  written = g_mime_object_write_to_stream (GMIME_OBJECT (message), NULL, output) >= 0 &&
+            g_mime_stream_flush (output) >= 0;
+  saved_errno = errno;
+
+  /* Did the helper fail on its own (then its error says why), or did the output fail and the
+   * helper only stop because nobody reads any more? A helper still writing gives up now. */
+  g_mutex_lock (&pipe->lock);
+  helper_failed = pipe->writer_done && pipe->writer_failed;
+  g_mutex_unlock (&pipe->lock);
+  pipe_close (pipe, FALSE, FALSE);
+  g_thread_join (thread);
+  g_clear_object (&work.cms);
+  pipe_unref (pipe);
+
+  if (!work.ok && (helper_failed || written))
+    {
+      g_propagate_error (error, work.error);
+      return FALSE;
+    }
+  g_clear_error (&work.error);
+  if (!written || !work.ok)
+    {
+      errno = saved_errno;
+      return io_failed (error);
+    }
 
   return TRUE;
 }
@@ -530,7 +831,7 @@ cachet_encrypt_file (CachetOptions  *options,
   g_return_val_if_fail (input != NULL, FALSE);
   g_return_val_if_fail (output != NULL, FALSE);
 
-  stream = cachet_file_stream_open (input, error);
+  stream = cachet_file_stream_open_input (input, options, error);
   if (stream == NULL)
     return FALSE;
   kind = cachet_detect_input (input, &detect_error);
@@ -634,32 +935,41 @@ find_encrypted (GMimeObject *parent,
     }
 }
 
-/* Writes the decoded content of PART to a temporary stream, ready to read. */
+/* The decoded content of PART as a stream read straight from the message (through a base64
+ * decoder when it is encoded): no copy in a temporary file. It can be reset (for a second
+ * try with the store's keys). */
 static GMimeStream *
 decoded_content (GMimePart  *part,
                  GError    **error)
 {
   GMimeDataWrapper *content = g_mime_part_get_content (part);
-  g_autoptr(GMimeStream) stream = NULL;
+  GMimeContentEncoding encoding;
+  GMimeStream *raw, *filtered;
 
-  if (content == NULL)
+  if (content == NULL || (raw = g_mime_data_wrapper_get_stream (content)) == NULL)
     {
       g_set_error (error, CACHET_ERROR, CACHET_ERROR_MALFORMED,
                    _("The encrypted part of the message is empty."));
       return NULL;
     }
 
-  stream = cachet_file_stream_new_temporary (error);
-  if (stream == NULL)
-    return NULL;
-  if (g_mime_data_wrapper_write_to_stream (content, stream) < 0 ||
-      g_mime_stream_flush (stream) < 0 || g_mime_stream_reset (stream) < 0)
+  if (g_mime_stream_reset (raw) < 0)
     {
-      io_failed (error);
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+                   _("Reading the message failed: %s"), g_strerror (errno));
       return NULL;
     }
+  filtered = g_mime_stream_filter_new (raw);
+  encoding = g_mime_data_wrapper_get_encoding (content);
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 ||
+      encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+      encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
 
-  return g_steal_pointer (&stream);
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
+    }
+  return filtered;
 }
 
 /* Tries the keys given for the call first; then, only if none of them is a recipient, the
@@ -935,7 +1245,7 @@ cachet_decrypt_file (CachetOptions  *options,
   g_return_val_if_fail (CACHET_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (input != NULL, NULL);
 
-  stream = cachet_file_stream_open (input, error);
+  stream = cachet_file_stream_open_input (input, options, error);
   if (stream == NULL)
     return NULL;
 

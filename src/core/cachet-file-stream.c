@@ -19,6 +19,7 @@
 #include "cachet-error.h"
 #include "cachet-file-stream.h"
 #include "cachet-newline.h"
+#include "cachet-options.h"
 
 #define WINDOW_SIZE (128 * 1024)
 /* reads and writes at least this large go straight to the file, without a copy */
@@ -39,6 +40,8 @@ typedef struct {
   gboolean        early_writeback;
   gint64          written_from;   /* start of the bytes written since the last writeback */
   gint64          written_to;
+  CachetOptions  *progress;       /* an input's reads are counted here (bytes_done) */
+  gint64          progress_mark;  /* the furthest offset read so far, counted already */
 } SharedFile;
 
 struct _CachetFileStream
@@ -140,6 +143,7 @@ shared_unref (SharedFile *file)
     }
   if (file->fd >= 0)
     close (file->fd);
+  g_clear_object (&file->progress);
   g_mutex_clear (&file->lock);
   g_free (file);
 }
@@ -240,6 +244,13 @@ read_locked (GMimeStream *stream,
     }
 
   stream->position = position;
+  /* progress: each byte of the file counts once, when it is first read, whatever the stream
+   * or substream and however often it is read again; the total is the file's size */
+  if (file->progress != NULL && position > file->progress_mark)
+    {
+      cachet_options_add_bytes_done (file->progress, position - file->progress_mark);
+      file->progress_mark = position;
+    }
   return total;
 }
 
@@ -572,6 +583,31 @@ cachet_file_stream_open (const char  *path,
     }
 
   return cachet_file_stream_new (fd);
+}
+
+GMimeStream *
+cachet_file_stream_open_input (const char     *path,
+                               CachetOptions  *options,
+                               GError        **error)
+{
+  GMimeStream *stream = cachet_file_stream_open (path, error);
+
+  if (stream != NULL && options != NULL)
+    cachet_file_stream_count_progress (CACHET_FILE_STREAM (stream), options);
+  return stream;
+}
+
+void
+cachet_file_stream_count_progress (CachetFileStream *self,
+                                   CachetOptions    *options)
+{
+  g_return_if_fail (CACHET_IS_FILE_STREAM (self));
+  g_return_if_fail (options == NULL || CACHET_IS_OPTIONS (options));
+
+  g_mutex_lock (&self->file->lock);
+  g_set_object (&self->file->progress, options);
+  self->file->progress_mark = GMIME_STREAM (self)->position;
+  g_mutex_unlock (&self->file->lock);
 }
 
 GMimeStream *

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "cachet-gmime.h"
+#include "cachet-options.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,17 @@ GMimeStream *cachet_file_stream_new  (int               fd);
 /* Opens PATH for reading; CACHET_ERROR_NOT_FOUND or _IO with a sentence naming the file. */
 GMimeStream *cachet_file_stream_open (const char       *path,
                                       GError          **error);
+/* The input of a job: opens PATH for reading, and counts the bytes read from it into
+ * OPTIONS' bytes_done (see cachet_file_stream_count_progress). OPTIONS may be NULL. */
+GMimeStream *cachet_file_stream_open_input (const char     *path,
+                                            CachetOptions  *options,
+                                            GError        **error);
+/* From now on, every byte of the file read for the first time (through this stream or any of
+ * its substreams, from any offset past the current position) is added once to OPTIONS'
+ * bytes_done: reading the whole file adds its size, however often parts are read again.
+ * NULL stops counting. */
+void         cachet_file_stream_count_progress (CachetFileStream *self,
+                                                CachetOptions    *options);
 /* An unlinked 0600 file in the user's runtime folder (else the temporary folder), gone with
  * the stream: for plaintext and other content that must not outlive the job. */
 GMimeStream *cachet_file_stream_new_temporary (GError **error);

@@ -222,8 +222,9 @@ cachet_detect_input (const char  *path,
 /* A CMS file as a stream of DER/BER bytes: the file itself, or its PEM body decoded into a
  * temporary file (the base64 decoder would otherwise also decode the END line). */
 static GMimeStream *
-open_cms_stream (const char  *path,
-                 GError     **error)
+open_cms_stream (CachetOptions  *options,
+                 const char     *path,
+                 GError        **error)
 {
   guint8 buffer[SNIFF_SIZE];
   gsize size = sizeof buffer, offset = 0;
@@ -234,7 +235,7 @@ open_cms_stream (const char  *path,
   ssize_t n;
   gboolean done = FALSE;
 
-  if (!read_head (path, buffer, &size, error) || !(file = cachet_file_stream_open (path, error)))
+  if (!read_head (path, buffer, &size, error) || !(file = cachet_file_stream_open_input (path, options, error)))
     return NULL;
   if ((pem = pem_head (buffer, size, &offset)) == NULL)
     return g_steal_pointer (&file);
@@ -910,7 +911,7 @@ verify_message_file (CachetOptions  *options,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  g_autoptr(GMimeStream) stream = cachet_file_stream_open (path, error);
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (path, options, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(CachetVerdict) verdict = NULL;
   ParseIssues issues = { FALSE };
@@ -948,7 +949,7 @@ verify_cms_file (CachetOptions  *options,
                  GCancellable   *cancellable,
                  GError        **error)
 {
-  g_autoptr(GMimeStream) stream = open_cms_stream (path, error);
+  g_autoptr(GMimeStream) stream = open_cms_stream (options, path, error);
   g_autoptr(CachetVerdict) verdict = cachet_verdict_new ();
   g_autoptr(CachetSignedData) signed_data = NULL;
   g_autoptr(GMimeStream) content = NULL;
@@ -964,7 +965,7 @@ verify_cms_file (CachetOptions  *options,
       return g_steal_pointer (&verdict);
     }
 
-  if (!(content = cachet_file_stream_open (content_path, error)))
+  if (!(content = cachet_file_stream_open_input (content_path, options, error)))
     return NULL;
   if (!(signed_data = _cachet_signed_data_read (stream, NULL, cancellable, error)))
     return NULL;
@@ -1153,6 +1154,281 @@ signature_part (const char *type,
   return part;
 }
 
+/* Signing a message in one pass over its content. The plain way writes the entity once into a
+ * digest stream and then again, inside the multipart/signed, into the output. Here the entity
+ * sits in the multipart behind a CachetTeeEntity, which writes it through a CRLF filter into a
+ * digest stream that passes every byte on to the output; the signature part's content is a
+ * CachetLazySignature, which GMime reads after the entity (parts are written in order), so the
+ * digest is complete by then and the signature is made on that first read. The bytes hashed
+ * are the bytes written, and the same ones write_canonical gives. */
+
+#define CACHET_TYPE_TEE_ENTITY (cachet_tee_entity_get_type ())
+G_DECLARE_FINAL_TYPE (CachetTeeEntity, cachet_tee_entity, CACHET, TEE_ENTITY, GMimeObject)
+
+struct _CachetTeeEntity
+{
+  GMimeObject                parent_instance;
+  GMimeObject               *inner;
+  gnutls_digest_algorithm_t  algorithm;
+  GBytes                    *digest;    /* set once the entity was written */
+  GError                    *error;
+};
+
+G_DEFINE_FINAL_TYPE (CachetTeeEntity, cachet_tee_entity, GMIME_TYPE_OBJECT)
+
+static ssize_t
+cachet_tee_entity_write_to_stream (GMimeObject        *object,
+                                   GMimeFormatOptions *options,
+                                   gboolean            content_only,
+                                   GMimeStream        *stream)
+{
+  CachetTeeEntity *self = CACHET_TEE_ENTITY (object);
+  g_autoptr(GMimeStream) hasher = NULL;
+  g_autoptr(GMimeStream) filtered = NULL;
+  g_autoptr(GMimeFilter) crlf = NULL;
+  ssize_t n;
+
+  if (self->digest != NULL)   /* written (and hashed) before: only write */
+    return GMIME_OBJECT_GET_CLASS (self->inner)->write_to_stream (self->inner, options, content_only, stream);
+
+  hasher = cachet_digest_stream_new (stream);
+  if (!cachet_digest_stream_add_algorithm (CACHET_DIGEST_STREAM (hasher), self->algorithm))
+    return -1;
+  filtered = g_mime_stream_filter_new (hasher);
+  crlf = g_mime_filter_unix2dos_new (FALSE);
+  g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), crlf);
+
+  n = GMIME_OBJECT_GET_CLASS (self->inner)->write_to_stream (self->inner, options, content_only, filtered);
+  if (n < 0 || g_mime_stream_flush (filtered) < 0)
+    return -1;
+  self->digest = cachet_digest_stream_get_digest (CACHET_DIGEST_STREAM (hasher), self->algorithm);
+  return self->digest != NULL ? n : -1;
+}
+
+static void
+cachet_tee_entity_encode (GMimeObject            *object,
+                          GMimeEncodingConstraint constraint)
+{
+  g_mime_object_encode (CACHET_TEE_ENTITY (object)->inner, constraint);
+}
+
+static char *
+cachet_tee_entity_get_headers (GMimeObject        *object,
+                               GMimeFormatOptions *options)
+{
+  return g_mime_object_get_headers (CACHET_TEE_ENTITY (object)->inner, options);
+}
+
+static void
+cachet_tee_entity_finalize (GObject *object)
+{
+  CachetTeeEntity *self = CACHET_TEE_ENTITY (object);
+
+  g_clear_object (&self->inner);
+  g_clear_pointer (&self->digest, g_bytes_unref);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (cachet_tee_entity_parent_class)->finalize (object);
+}
+
+static void
+cachet_tee_entity_class_init (CachetTeeEntityClass *klass)
+{
+  GMimeObjectClass *object_class = GMIME_OBJECT_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = cachet_tee_entity_finalize;
+  object_class->write_to_stream = cachet_tee_entity_write_to_stream;
+  object_class->encode = cachet_tee_entity_encode;
+  object_class->get_headers = cachet_tee_entity_get_headers;
+}
+
+static void
+cachet_tee_entity_init (CachetTeeEntity *self)
+{
+}
+
+static CachetTeeEntity *
+tee_entity_new (GMimeObject               *inner,
+                gnutls_digest_algorithm_t  algorithm)
+{
+  CachetTeeEntity *self = g_object_new (CACHET_TYPE_TEE_ENTITY, NULL);
+
+  self->inner = g_object_ref (inner);
+  self->algorithm = algorithm;
+  /* the multipart asks its parts whether a newline must follow them */
+  GMIME_OBJECT (self)->ensure_newline = inner->ensure_newline;
+  g_mime_object_set_content_type (GMIME_OBJECT (self), g_mime_object_get_content_type (inner));
+  return self;
+}
+
+#define CACHET_TYPE_LAZY_SIGNATURE (cachet_lazy_signature_get_type ())
+G_DECLARE_FINAL_TYPE (CachetLazySignature, cachet_lazy_signature, CACHET, LAZY_SIGNATURE, GMimeStream)
+
+struct _CachetLazySignature
+{
+  GMimeStream        parent_instance;
+  CachetTeeEntity   *entity;
+  CachetCredentials *credentials;
+  GCancellable      *cancellable;
+  GMimeStream       *der;     /* the signature, once made */
+};
+
+G_DEFINE_FINAL_TYPE (CachetLazySignature, cachet_lazy_signature, GMIME_TYPE_STREAM)
+
+static gboolean
+lazy_signature_make (CachetLazySignature *self)
+{
+  CachetTeeEntity *entity = self->entity;
+  g_autoptr(GMimeStream) der = NULL;
+
+  if (self->der != NULL)
+    return TRUE;
+  if (entity->error != NULL)
+    return FALSE;
+  if (entity->digest == NULL)
+    {
+      g_set_error (&entity->error, CACHET_ERROR, CACHET_ERROR_IO,
+                   _("Writing the signed message failed: %s"), g_strerror (EIO));
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, &entity->error))
+    return FALSE;
+  der = g_mime_stream_mem_new ();
+  if (!_cachet_signed_data_write_detached (self->credentials, entity->algorithm, entity->digest,
+                                           der, &entity->error))
+    return FALSE;
+  g_mime_stream_reset (der);
+  self->der = g_steal_pointer (&der);
+  return TRUE;
+}
+
+static ssize_t
+cachet_lazy_signature_read (GMimeStream *stream,
+                            char        *buffer,
+                            size_t       length)
+{
+  CachetLazySignature *self = CACHET_LAZY_SIGNATURE (stream);
+  ssize_t n;
+
+  if (!lazy_signature_make (self))
+    {
+      errno = EIO;
+      return -1;
+    }
+  n = g_mime_stream_read (self->der, buffer, length);
+  if (n > 0)
+    stream->position += n;
+  return n;
+}
+
+static ssize_t
+cachet_lazy_signature_write (GMimeStream *stream,
+                             const char  *buffer,
+                             size_t       length)
+{
+  errno = EBADF;
+  return -1;
+}
+
+static int
+cachet_lazy_signature_flush (GMimeStream *stream)
+{
+  return 0;
+}
+
+static int
+cachet_lazy_signature_close (GMimeStream *stream)
+{
+  return 0;
+}
+
+static gboolean
+cachet_lazy_signature_eos (GMimeStream *stream)
+{
+  CachetLazySignature *self = CACHET_LAZY_SIGNATURE (stream);
+
+  return self->der != NULL && g_mime_stream_eos (self->der);
+}
+
+static int
+cachet_lazy_signature_reset (GMimeStream *stream)
+{
+  CachetLazySignature *self = CACHET_LAZY_SIGNATURE (stream);
+
+  stream->position = 0;
+  return self->der != NULL ? g_mime_stream_reset (self->der) : 0;
+}
+
+static gint64
+cachet_lazy_signature_seek (GMimeStream    *stream,
+                            gint64          offset,
+                            GMimeSeekWhence whence)
+{
+  errno = ESPIPE;
+  return -1;
+}
+
+static gint64
+cachet_lazy_signature_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+cachet_lazy_signature_length (GMimeStream *stream)
+{
+  CachetLazySignature *self = CACHET_LAZY_SIGNATURE (stream);
+
+  if (self->der == NULL)
+    {
+      errno = ESPIPE;
+      return -1;
+    }
+  return g_mime_stream_length (self->der);
+}
+
+static GMimeStream *
+cachet_lazy_signature_substream (GMimeStream *stream,
+                                 gint64       start,
+                                 gint64       end)
+{
+  return NULL;
+}
+
+static void
+cachet_lazy_signature_finalize (GObject *object)
+{
+  CachetLazySignature *self = CACHET_LAZY_SIGNATURE (object);
+
+  g_clear_object (&self->entity);
+  g_clear_object (&self->credentials);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->der);
+  G_OBJECT_CLASS (cachet_lazy_signature_parent_class)->finalize (object);
+}
+
+static void
+cachet_lazy_signature_class_init (CachetLazySignatureClass *klass)
+{
+  GMimeStreamClass *stream_class = GMIME_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = cachet_lazy_signature_finalize;
+  stream_class->read = cachet_lazy_signature_read;
+  stream_class->write = cachet_lazy_signature_write;
+  stream_class->flush = cachet_lazy_signature_flush;
+  stream_class->close = cachet_lazy_signature_close;
+  stream_class->eos = cachet_lazy_signature_eos;
+  stream_class->reset = cachet_lazy_signature_reset;
+  stream_class->seek = cachet_lazy_signature_seek;
+  stream_class->tell = cachet_lazy_signature_tell;
+  stream_class->length = cachet_lazy_signature_length;
+  stream_class->substream = cachet_lazy_signature_substream;
+}
+
+static void
+cachet_lazy_signature_init (CachetLazySignature *self)
+{
+}
+
 GMimeObject *
 cachet_sign_object (CachetOptions  *options,
                     GMimeObject    *entity,
@@ -1221,6 +1497,50 @@ cachet_sign_object (CachetOptions  *options,
     }
 }
 
+/* As cachet_sign_object for a detached signature, but the entity is hashed while the returned
+ * multipart/signed is written (once, in order): see CachetTeeEntity. After the write, TEE's
+ * digest is set and its error says why the signature could not be made. */
+static GMimeObject *
+sign_object_lazily (CachetOptions    *options,
+                    GMimeObject      *entity,
+                    GCancellable     *cancellable,
+                    CachetTeeEntity **tee,
+                    GError          **error)
+{
+  CachetCredentials *credentials;
+  gnutls_digest_algorithm_t digest;
+  g_autoptr(GMimeMultipartSigned) multipart = NULL;
+  g_autoptr(GMimePart) part = NULL;
+  g_autoptr(CachetLazySignature) signature = NULL;
+  g_autofree char *micalg = NULL;
+
+  if (!(credentials = signing_credentials (options, error)))
+    return NULL;
+  if ((digest = signing_digest (options, error)) == GNUTLS_DIG_UNKNOWN)
+    return NULL;
+
+  /* as cachet_sign_object: what is signed must survive 7-bit transports */
+  g_mime_object_encode (entity, GMIME_ENCODING_CONSTRAINT_7BIT);
+
+  *tee = tee_entity_new (entity, digest);
+  signature = g_object_new (CACHET_TYPE_LAZY_SIGNATURE, NULL);
+  g_mime_stream_construct (GMIME_STREAM (signature), 0, -1);
+  signature->entity = g_object_ref (*tee);
+  signature->credentials = g_object_ref (credentials);
+  signature->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+
+  multipart = g_mime_multipart_signed_new ();
+  micalg = g_strdup_printf ("sha-%s", _cachet_digest_to_name (digest) + 3);
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (multipart), "protocol",
+                                            "application/pkcs7-signature");
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (multipart), "micalg", micalg);
+  g_mime_multipart_set_boundary (GMIME_MULTIPART (multipart), NULL);
+  g_mime_multipart_add (GMIME_MULTIPART (multipart), GMIME_OBJECT (*tee));
+  part = signature_part ("application", "pkcs7-signature", "smime.p7s", GMIME_STREAM (signature));
+  g_mime_multipart_add (GMIME_MULTIPART (multipart), GMIME_OBJECT (part));
+  return GMIME_OBJECT (g_steal_pointer (&multipart));
+}
+
 static gboolean
 sign_message (CachetOptions  *options,
               const char     *input,
@@ -1228,10 +1548,11 @@ sign_message (CachetOptions  *options,
               GCancellable   *cancellable,
               GError        **error)
 {
-  g_autoptr(GMimeStream) stream = cachet_file_stream_open (input, error);
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (input, options, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GMimeObject) signed_body = NULL;
   g_autoptr(GMimeFormatOptions) format = g_mime_format_options_new ();
+  g_autoptr(CachetTeeEntity) tee = NULL;
   ParseIssues issues = { FALSE };
 
   if (stream == NULL || !(message = parse_message (stream, &issues, error)))
@@ -1243,7 +1564,11 @@ sign_message (CachetOptions  *options,
       return FALSE;
     }
 
-  signed_body = cachet_sign_object (options, g_mime_message_get_mime_part (message), cancellable, error);
+  if (cachet_options_get_opaque (options))
+    signed_body = cachet_sign_object (options, g_mime_message_get_mime_part (message), cancellable, error);
+  else
+    signed_body = sign_object_lazily (options, g_mime_message_get_mime_part (message), cancellable,
+                                      &tee, error);
   if (signed_body == NULL)
     return FALSE;
 
@@ -1255,8 +1580,22 @@ sign_message (CachetOptions  *options,
   if (g_mime_object_write_to_stream (GMIME_OBJECT (message), format, output) < 0 ||
       g_mime_stream_flush (output) < 0)
     {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Writing the signed message failed: %s"), g_strerror (errno));
+      /* the signature's own failure (key, cancel) says more than the write's */
+      if (tee != NULL && tee->error != NULL)
+        g_propagate_error (error, g_steal_pointer (&tee->error));
+      else
+        g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+                     _("Writing the signed message failed: %s"), g_strerror (errno));
+      return FALSE;
+    }
+  if (tee != NULL && (tee->digest == NULL || tee->error != NULL))
+    {
+      /* cannot happen with GMime writing parts in order; never leave an unsigned output */
+      if (tee->error != NULL)
+        g_propagate_error (error, g_steal_pointer (&tee->error));
+      else
+        g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+                     _("Writing the signed message failed: %s"), g_strerror (EIO));
       return FALSE;
     }
   return TRUE;
@@ -1296,7 +1635,7 @@ cachet_sign_file (CachetOptions  *options,
     }
   else
     {
-      g_autoptr(GMimeStream) content = cachet_file_stream_open (input, error);
+      g_autoptr(GMimeStream) content = cachet_file_stream_open_input (input, options, error);
 
       if (content == NULL ||
           !_cachet_signed_data_sign_stream (credentials, digest, content, FALSE,

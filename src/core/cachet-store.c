@@ -23,6 +23,7 @@
 #include "cachet-error.h"
 #include "cachet-nss-roots.h"
 #include "cachet-pkcs12.h"
+#include "cachet-revocation.h"
 #include "cachet-secret.h"
 #include "cachet-file-stream.h"
 #include "cachet-signing.h"
@@ -2232,6 +2233,54 @@ recipient_problem (CachetCertificate *certificate,
   return UNUSABLE_NONE;
 }
 
+/* The sentence for PROBLEM with CERTIFICATE (may be NULL for UNUSABLE_NONE: none known) for
+ * ADDRESS: shared by find_recipient and check_recipient so both say the same. */
+static void
+set_recipient_error (Unusable            problem,
+                     CachetCertificate  *certificate,
+                     const char         *address,
+                     GError            **error)
+{
+  switch (problem)
+    {
+    case UNUSABLE_NONE:
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_FOUND,
+                   _("No certificate is known for %s. Import theirs (in Cachet’s Contacts, or with “cachet-cli contact import”), or verify a signed message from them first."),
+                   address);
+      break;
+    case UNUSABLE_UNTRUSTED:
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("The certificate for %s is not trusted: its issuer is not an authority you trust. If you know the authority, add it (in Cachet’s Contacts, or with “cachet-cli trust add”), or verify a signed message from them."),
+                   address);
+      break;
+    case UNUSABLE_EXPIRED:
+      {
+        g_autoptr(GDateTime) not_after = cachet_certificate_get_not_after (certificate);
+        g_autofree char *date = g_date_time_format (not_after, "%Y-%m-%d");
+        g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                     _("The certificate for %s expired on %s. Ask them for their new certificate."),
+                     address, date);
+      }
+      break;
+    case UNUSABLE_NOT_YET_VALID:
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("The certificate for %s is not valid yet. Check your computer’s clock, or ask them for a current certificate."),
+                   address);
+      break;
+    case UNUSABLE_NO_ENCRYPTION:
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("The certificate for %s can only sign, not receive encrypted mail. Ask them for a certificate that allows encryption (RSA with key encipherment)."),
+                   address);
+      break;
+    case UNUSABLE_NOT_EMAIL:
+    default:
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
+                   _("The certificate for %s is not meant for email protection. Ask them for an S/MIME certificate."),
+                   address);
+      break;
+    }
+}
+
 CachetCertificate *
 cachet_store_find_recipient (CachetStore  *self,
                              const char   *address,
@@ -2292,45 +2341,42 @@ cachet_store_find_recipient (CachetStore  *self,
   if (best != NULL)
     return g_object_ref (best);
 
-  switch (best_problem)
-    {
-    case UNUSABLE_NONE:
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_FOUND,
-                   _("No certificate is known for %s. Import theirs with “cachet-cli contact import”, or verify a signed message from them first."),
-                   address);
-      break;
-    case UNUSABLE_UNTRUSTED:
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
-                   _("The certificate for %s is not trusted: its issuer is not an authority you trust. Add the authority with “cachet-cli trust add” if you trust it, or verify a signed message from them."),
-                   address);
-      break;
-    case UNUSABLE_EXPIRED:
-      {
-        g_autoptr(GDateTime) not_after = cachet_certificate_get_not_after (best_unusable);
-        g_autofree char *date = g_date_time_format (not_after, "%Y-%m-%d");
-        g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
-                     _("The certificate for %s expired on %s. Ask them for their new certificate."),
-                     address, date);
-      }
-      break;
-    case UNUSABLE_NOT_YET_VALID:
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
-                   _("The certificate for %s is not valid yet. Check your computer’s clock, or ask them for a current certificate."),
-                   address);
-      break;
-    case UNUSABLE_NO_ENCRYPTION:
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
-                   _("The certificate for %s can only sign, not receive encrypted mail. Ask them for a certificate that allows encryption (RSA with key encipherment)."),
-                   address);
-      break;
-    case UNUSABLE_NOT_EMAIL:
-    default:
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_NOT_USABLE,
-                   _("The certificate for %s is not meant for email protection. Ask them for an S/MIME certificate."),
-                   address);
-      break;
-    }
+  set_recipient_error (best_problem, best_unusable, address, error);
   return NULL;
+}
+
+gboolean
+cachet_store_check_recipient (CachetStore    *self,
+                              CachetContact  *contact,
+                              GError        **error)
+{
+  g_autoptr(CachetOptions) options = NULL;
+  const char * const *addresses;
+  const char *address;
+  Unusable problem;
+
+  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
+  g_return_val_if_fail (CACHET_IS_CONTACT (contact), FALSE);
+
+  addresses = cachet_certificate_get_addresses (contact->certificate);
+  address = addresses && addresses[0] ? addresses[0] : cachet_certificate_get_name (contact->certificate);
+
+  {
+    STORE_LOCKER (self);
+    problem = recipient_problem (contact->certificate, contact->trusted);
+  }
+  if (problem != UNUSABLE_NONE)
+    {
+      set_recipient_error (problem, contact->certificate, address, error);
+      return FALSE;
+    }
+
+  /* Revocation as encryption asks it, from the CRLs already stored (never the network here:
+   * this runs for every contact the window lists). */
+  options = cachet_options_new ();
+  cachet_options_set_store (options, self);
+  cachet_options_set_online_revocation (options, FALSE);
+  return _cachet_revocation_check_recipient (options, contact->certificate, contact->chain, error);
 }
 
 const char * const *

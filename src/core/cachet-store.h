@@ -218,6 +218,12 @@ GPtrArray         *cachet_store_get_contact_certificates (CachetStore   *self);
 CachetCertificate *cachet_store_find_recipient       (CachetStore       *self,
                                                       const char        *address,
                                                       GError           **error);
+/* Can CONTACT's certificate receive encrypted mail now? The same checks and sentences as
+ * cachet_store_find_recipient (not for email, signing-only, not yet valid, expired, not
+ * trusted), then revocation from the stored CRLs (no network). FALSE with that sentence. */
+gboolean           cachet_store_check_recipient      (CachetStore       *self,
+                                                      CachetContact     *contact,
+                                                      GError           **error);
 /* Cipher names from ADDRESS's latest good signature ("aes-256-gcm", ...), NULL if none known. */
 const char * const *cachet_store_get_capabilities    (CachetStore       *self,
                                                       const char        *address);

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "cachet-certificate-dialog.h"
 #include "cachet-contacts-view.h"
 #include "cachet-revocation.h"
 
@@ -17,7 +18,7 @@ struct _CachetContactsView
   GtkWidget           parent_instance;
 
   GtkStack           *stack;
-  AdwStatusPage      *empty_page;
+  GtkWidget          *empty_page;
   GtkSearchEntry     *search_entry;
   GtkListBox         *list;
   GtkListBox         *anchor_list;
@@ -127,6 +128,90 @@ delete_clicked (GtkButton          *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A flat icon button named LABEL (tooltip and screen readers). */
+static GtkWidget *
+flat_icon_button (const char *icon_name,
+                  const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static void
+contact_details_clicked (GtkButton          *button,
+                         CachetContactsView *self)
+{
+  CachetContact *contact = g_object_get_data (G_OBJECT (button), "cachet-contact");
+
+  cachet_certificate_dialog_show (GTK_WIDGET (self), cachet_contact_get_certificate (contact),
+                                  cachet_contact_get_chain (contact), self->store);
+}
+
+static void
+contact_export_clicked (GtkButton          *button,
+                        CachetContactsView *self)
+{
+  CachetContact *contact = g_object_get_data (G_OBJECT (button), "cachet-contact");
+
+  cachet_certificate_export (GTK_WIDGET (self), cachet_contact_get_certificate (contact));
+}
+
+static void
+anchor_row_activated (AdwActionRow       *row,
+                      CachetContactsView *self)
+{
+  CachetCertificate *anchor = g_object_get_data (G_OBJECT (row), "cachet-anchor");
+
+  cachet_certificate_dialog_show (GTK_WIDGET (self), anchor, NULL, self->store);
+}
+
+static void
+remove_anchor_response (AdwMessageDialog   *dialog,
+                        const char         *response,
+                        CachetContactsView *self)
+{
+  const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "cachet-fingerprint");
+  g_autoptr(GError) error = NULL;
+
+  if (!first_response (dialog))
+    return;
+  if (g_strcmp0 (response, "remove") != 0 || self->store == NULL)
+    return;
+  if (!cachet_store_remove_anchor (self->store, fingerprint, &error))
+    toast (self, error->message);
+}
+
+static void
+remove_anchor_clicked (GtkButton          *button,
+                       CachetContactsView *self)
+{
+  CachetCertificate *anchor = g_object_get_data (G_OBJECT (button), "cachet-anchor");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: %s names a certificate authority */
+  heading = g_strdup_printf (_("Stop Trusting “%s”?"), cachet_certificate_get_name (anchor));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
+                                   _("Signatures from certificates it issued will show as not trusted again, unless another authority you trust vouches for them, and Cachet will no longer encrypt to them on its own."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Stop Trusting"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "cachet-fingerprint",
+                          g_strdup (cachet_certificate_get_fingerprint (anchor)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_anchor_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static GtkWidget *
 create_contact_row (gpointer item,
                     gpointer user_data)
@@ -140,6 +225,8 @@ create_contact_row (gpointer item,
   g_autofree char *added = format_date (cachet_contact_get_added (contact));
   g_autofree char *subtitle = NULL;
   g_autofree char *delete_label = NULL;
+  g_autofree char *details_label = NULL;
+  g_autofree char *export_label = NULL;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button;
   GtkWidget *icon;
@@ -162,6 +249,21 @@ create_contact_row (gpointer item,
                                   trusted ? _("Trusted") : _("Not trusted"), -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
+  /* Translators: %s is a person's name */
+  details_label = g_strdup_printf (_("Details of “%s”"), cachet_certificate_get_name (certificate));
+  button = flat_icon_button ("document-properties-symbolic", details_label);
+  g_object_set_data_full (G_OBJECT (button), "cachet-contact", g_object_ref (contact), g_object_unref);
+  g_signal_connect (button, "clicked", G_CALLBACK (contact_details_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+
+  /* Translators: %s is a person's name */
+  export_label = g_strdup_printf (_("Export the certificate of “%s”…"), cachet_certificate_get_name (certificate));
+  button = flat_icon_button ("document-save-as-symbolic", export_label);
+  g_object_set_data_full (G_OBJECT (button), "cachet-contact", g_object_ref (contact), g_object_unref);
+  g_signal_connect (button, "clicked", G_CALLBACK (contact_export_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
   button = gtk_button_new_from_icon_name ("user-trash-symbolic");
   /* Translators: %s is a person's name */
   delete_label = g_strdup_printf (_("Delete “%s”"), cachet_certificate_get_name (certificate));
@@ -182,12 +284,25 @@ create_anchor_row (gpointer item,
 {
   CachetCertificate *anchor = item;
   g_autofree char *validity = describe_certificate (anchor);
+  g_autofree char *remove_label = NULL;
   GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cachet_certificate_get_name (anchor));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), validity);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("channel-secure-symbolic"));
+  /* Translators: %s names a certificate authority */
+  remove_label = g_strdup_printf (_("Stop trusting “%s”…"), cachet_certificate_get_name (anchor));
+  button = flat_icon_button ("user-trash-symbolic", remove_label);
+  g_object_set_data_full (G_OBJECT (button), "cachet-anchor", g_object_ref (anchor), g_object_unref);
+  g_signal_connect (button, "clicked", G_CALLBACK (remove_anchor_clicked), user_data);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, _("Show the authority’s certificate"));
+  g_object_set_data_full (G_OBJECT (row), "cachet-anchor", g_object_ref (anchor), g_object_unref);
+  g_signal_connect (row, "activated", G_CALLBACK (anchor_row_activated), user_data);
   return row;
 }
 
@@ -221,13 +336,14 @@ search_changed (CachetContactsView *self)
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* Only the contacts section has an empty state: the authorities and the revocation settings
+ * are always reachable, also before the first contact. */
 static void
 update_page (CachetContactsView *self)
 {
-  gboolean has_items = (self->contacts && g_list_model_get_n_items (self->contacts) > 0)
-                       || (self->anchors && g_list_model_get_n_items (self->anchors) > 0);
+  gboolean has_contacts = self->contacts && g_list_model_get_n_items (self->contacts) > 0;
 
-  gtk_stack_set_visible_child_name (self->stack, has_items ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, has_contacts ? "list" : "empty");
 }
 
 /* Import certificates from files. */
@@ -368,6 +484,135 @@ import_crl_clicked (CachetContactsView *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Adding an authority: each CA certificate in the file, after the warning. */
+
+static void confirm_next_authority (CachetContactsView *self, GPtrArray *pending);
+
+static void
+authority_response (AdwMessageDialog   *dialog,
+                    const char         *response,
+                    CachetContactsView *self)
+{
+  GPtrArray *pending = g_object_get_data (G_OBJECT (dialog), "cachet-pending");
+  CachetCertificate *authority;
+  g_autoptr(GError) error = NULL;
+
+  if (!first_response (dialog))
+    return;
+  authority = g_ptr_array_index (pending, 0);
+  if (g_strcmp0 (response, CACHET_TRUST_RESPONSE) == 0 && self->store)
+    {
+      if (cachet_store_add_anchor (self->store, authority, &error))
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %s names a certificate authority */
+          message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
+                                     cachet_certificate_get_name (authority));
+          toast (self, message);
+        }
+      else
+        toast (self, error->message);
+    }
+  g_ptr_array_remove_index (pending, 0);
+  confirm_next_authority (self, pending);
+}
+
+static void
+confirm_next_authority (CachetContactsView *self,
+                        GPtrArray          *pending)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  if (pending->len == 0)
+    return;
+  dialog = _cachet_trust_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                     g_ptr_array_index (pending, 0));
+  g_object_set_data_full (G_OBJECT (dialog), "cachet-pending", g_ptr_array_ref (pending),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (authority_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Asks, authority by authority, whether to trust the CA certificates in FILE. */
+void
+cachet_contacts_view_add_authority_file (CachetContactsView *self,
+                                         GFile              *file)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) certificates = NULL;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (CACHET_IS_CONTACTS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->store == NULL)
+    {
+      toast (self, _("Cachet could not open its data folder, so it cannot keep authorities. Check the folder’s permissions and restart Cachet."));
+      return;
+    }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      toast (self, _("Cachet can only read files on this computer. Choose another file."));
+      return;
+    }
+  certificates = cachet_certificate_list_from_file (path, &error);
+  if (certificates == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  for (guint i = 0; i < certificates->len; i++)
+    if (cachet_certificate_is_ca (g_ptr_array_index (certificates, i)))
+      g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (certificates, i)));
+  if (pending->len == 0)
+    {
+      toast (self, _("This file holds no certificate authority. To keep a person’s certificate, use Import in the contacts list."));
+      return;
+    }
+  confirm_next_authority (self, pending);
+}
+
+static void
+authority_chooser_response (GtkNativeDialog    *dialog,
+                            int                 response,
+                            CachetContactsView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file)
+        cachet_contacts_view_add_authority_file (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+add_authority_clicked (CachetContactsView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter;
+
+  dialog = gtk_file_chooser_native_new (_("Add Certificate Authority"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Certificates"));
+  for (guint i = 0; i < 6; i++)
+    gtk_file_filter_add_suffix (filter, (const char *[]) { "pem", "crt", "cer", "der", "p7b", "p7c" }[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (authority_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 /* The online switch edits the setting the core reads for every check. */
 static void
 bind_online_switch (CachetContactsView *self)
@@ -393,8 +638,6 @@ cachet_contacts_view_set_store (CachetContactsView *self,
 
   if (self->contacts)
     g_signal_handlers_disconnect_by_func (self->contacts, update_page, self);
-  if (self->anchors)
-    g_signal_handlers_disconnect_by_func (self->anchors, update_page, self);
 
   g_set_object (&self->store, store);
   self->contacts = store ? cachet_store_get_contacts (store) : NULL;
@@ -407,9 +650,6 @@ cachet_contacts_view_set_store (CachetContactsView *self,
 
   if (self->contacts)
     g_signal_connect_object (self->contacts, "items-changed", G_CALLBACK (update_page), self,
-                             G_CONNECT_SWAPPED);
-  if (self->anchors)
-    g_signal_connect_object (self->anchors, "items-changed", G_CALLBACK (update_page), self,
                              G_CONNECT_SWAPPED);
   update_page (self);
 }
@@ -454,6 +694,7 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, online_switch);
   gtk_widget_class_bind_template_callback (widget_class, import_clicked);
   gtk_widget_class_bind_template_callback (widget_class, import_crl_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, add_authority_clicked);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
 }
 

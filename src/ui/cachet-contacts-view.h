@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, CACHET, CONTACTS
 void cachet_contacts_view_import_files (CachetContactsView  *self,
                                         GFile              **files,
                                         guint                n_files);
+/* Asks, authority by authority (with the trust warning), whether to trust the CA
+ * certificates in FILE (what Add Authority… does after its Open dialog). */
+void cachet_contacts_view_add_authority_file (CachetContactsView *self,
+                                              GFile              *file);
 void cachet_contacts_view_set_store (CachetContactsView *self,
                                      CachetStore        *store);
 

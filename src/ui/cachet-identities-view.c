@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "cachet-certificate-dialog.h"
 #include "cachet-error.h"
 #include "cachet-identities-view.h"
 #include "cachet-output.h"
@@ -160,7 +161,10 @@ create_row (gpointer item,
         append_item (menu, _("_Install Certificate…"), "identity.install", key_id);
       }
     else
-      append_item (menu, _("_Export Backup…"), "identity.export", key_id);
+      {
+        append_item (menu, _("Show _Details"), "identity.details", key_id);
+        append_item (menu, _("_Export Backup…"), "identity.export", key_id);
+      }
     append_item (menu, _("_Delete…"), "identity.delete", key_id);
 
     gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
@@ -542,6 +546,21 @@ save_request_activated (GtkWidget  *widget,
 
   if (identity)
     offer_request (self, identity);
+}
+
+/* Show details */
+
+static void
+details_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  CachetIdentitiesView *self = CACHET_IDENTITIES_VIEW (widget);
+  g_autoptr(CachetIdentity) identity = find_identity (self, g_variant_get_string (parameter, NULL));
+
+  if (identity && cachet_identity_get_certificate (identity))
+    cachet_certificate_dialog_show (widget, cachet_identity_get_certificate (identity),
+                                    cachet_identity_get_chain (identity), self->store);
 }
 
 /* Install the certificate the authority sent */
@@ -1048,6 +1067,7 @@ cachet_identities_view_class_init (CachetIdentitiesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "identity.new", NULL, new_activated);
   gtk_widget_class_install_action (widget_class, "identity.save-request", "s", save_request_activated);
   gtk_widget_class_install_action (widget_class, "identity.install", "s", install_activated);
+  gtk_widget_class_install_action (widget_class, "identity.details", "s", details_activated);
   gtk_widget_class_install_action (widget_class, "identity.export", "s", export_activated);
   gtk_widget_class_install_action (widget_class, "identity.delete", "s", delete_activated);
 }

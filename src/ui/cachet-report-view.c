@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "cachet-certificate-dialog.h"
 #include "cachet-error.h"
 #include "cachet-output.h"
 #include "cachet-report-view.h"
@@ -30,6 +31,9 @@ struct _CachetReportView
   GtkBox        *details_box;
 
   GtkTextView   *body_view;     /* owned by details_box; NULL when there is no body */
+  GtkBox        *content_box;   /* owned by details_box: the body and attachments, when read */
+  GtkWidget     *save_copy_button;  /* owned by details_box, insensitive while reading */
+  GCancellable  *content_cancellable;  /* the content thread's, while it runs */
   CachetVerdict *verdict;
   GFile         *file;
   CachetStore   *store;
@@ -100,24 +104,6 @@ format_time (GDateTime *time)
   return g_date_time_format (local, _("%-d %B %Y, %H:%M (UTC%:::z)"));
 }
 
-/* "ab12cd..." -> "AB12 CD34 ..." so a person can compare it with another copy aloud. */
-static char *
-format_fingerprint (const char *hex)
-{
-  GString *out;
-
-  if (hex == NULL)
-    return NULL;
-  out = g_string_new (NULL);
-  for (gsize i = 0; hex[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 4 == 0)
-        g_string_append_c (out, ' ');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-    }
-  return g_string_free (out, FALSE);
-}
-
 static const char *
 anchor_source_describe (const char *source)
 {
@@ -139,7 +125,12 @@ clear_details (CachetReportView *self)
 {
   GtkWidget *child;
 
+  if (self->content_cancellable)
+    g_cancellable_cancel (self->content_cancellable);
+  g_clear_object (&self->content_cancellable);
   self->body_view = NULL;
+  self->content_box = NULL;
+  self->save_copy_button = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->details_box))) != NULL)
     gtk_box_remove (self->details_box, child);
 }
@@ -294,6 +285,87 @@ add_contact_clicked (GtkButton        *button,
 }
 
 static void
+details_clicked (GtkButton        *button,
+                 CachetReportView *self)
+{
+  CachetSigner *signer = g_object_get_data (G_OBJECT (button), "cachet-signer");
+
+  cachet_certificate_dialog_show (GTK_WIDGET (self), cachet_signer_get_certificate (signer),
+                                  cachet_signer_get_chain (signer), self->store);
+}
+
+/* The root the signer's chain ends at when that root is what is missing: the chain was not
+ * trusted, and it ends at a self-signed authority (so trusting it is what would help). */
+static CachetCertificate *
+untrusted_root (CachetReportView *self,
+                CachetSigner     *signer)
+{
+  GPtrArray *chain = cachet_signer_get_chain (signer);
+  CachetCertificate *top;
+
+  if (self->store == NULL || cachet_signer_get_certificate (signer) == NULL
+      || !cachet_signer_get_signature_valid (signer)
+      || !cachet_signer_has_problem (signer, CACHET_PROBLEM_UNTRUSTED_ISSUER)
+      || chain == NULL || chain->len == 0)
+    return NULL;
+  top = g_ptr_array_index (chain, chain->len - 1);
+  if (!cachet_certificate_is_self_signed (top) || !cachet_certificate_is_ca (top))
+    return NULL;
+  return top;
+}
+
+/* AdwMessageDialog can answer twice (a response, then its close response while it closes):
+ * act on the first only. */
+static gboolean
+first_response (AdwMessageDialog *dialog)
+{
+  if (g_object_get_data (G_OBJECT (dialog), "cachet-answered"))
+    return FALSE;
+  g_object_set_data (G_OBJECT (dialog), "cachet-answered", GINT_TO_POINTER (1));
+  return TRUE;
+}
+
+static void
+trust_response (AdwMessageDialog *dialog,
+                const char       *response,
+                CachetReportView *self)
+{
+  CachetCertificate *root = g_object_get_data (G_OBJECT (dialog), "cachet-root");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!first_response (dialog))
+    return;
+  if (g_strcmp0 (response, CACHET_TRUST_RESPONSE) != 0 || self->store == NULL)
+    return;
+  if (!cachet_store_add_anchor (self->store, root, &error))
+    {
+      show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  /* Translators: %s names a certificate authority */
+  message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
+                             cachet_certificate_get_name (root));
+  show_toast (GTK_WIDGET (self), message);
+  /* The window checks the message again with the new anchor (it owns the checking). */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.reverify", NULL);
+}
+
+static void
+trust_clicked (GtkButton        *button,
+               CachetReportView *self)
+{
+  CachetCertificate *root = g_object_get_data (G_OBJECT (button), "cachet-root");
+  GtkRoot *window = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = _cachet_trust_dialog_new (GTK_IS_WINDOW (window) ? GTK_WINDOW (window) : NULL, root);
+  g_object_set_data_full (G_OBJECT (dialog), "cachet-root", g_object_ref (root), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 add_signer_group (CachetReportView *self,
                   CachetSigner     *signer,
                   guint             index,
@@ -305,6 +377,7 @@ add_signer_group (CachetReportView *self,
   g_autofree char *addresses = NULL;
   const char * const *address_list = cachet_signer_get_addresses (signer);
   CachetStatus status = cachet_signer_get_status (signer);
+  CachetCertificate *root;
   GtkWidget *group;
   GtkWidget *row;
   GtkWidget *icon;
@@ -330,6 +403,22 @@ add_signer_group (CachetReportView *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   cachet_status_describe (status), -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  if (cachet_signer_get_certificate (signer))
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Details"));
+      g_autofree char *label = NULL;
+
+      /* Translators: %s is a person's name */
+      label = g_strdup_printf (_("Certificate details of “%s”"),
+                               cachet_signer_get_name (signer) ? cachet_signer_get_name (signer) : "");
+      gtk_widget_set_tooltip_text (button, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      label, -1);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "cachet-signer", g_object_ref (signer), g_object_unref);
+      g_signal_connect (button, "clicked", G_CALLBACK (details_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
   group_add (group, row);
 
   if (cachet_signer_get_issuer (signer))
@@ -368,7 +457,25 @@ add_signer_group (CachetReportView *self,
         }
     }
 
-  fingerprint = format_fingerprint (cachet_signer_get_fingerprint (signer));
+  root = untrusted_root (self, signer);
+  if (root)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Trust This CA…"));
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: %s names a certificate authority */
+      subtitle = g_strdup_printf (_("The certificate comes from “%s”, an authority this computer does not trust. If it is one you know, such as your company’s, you can trust it."),
+                                  cachet_certificate_get_name (root));
+      row = property_row_new (_("Unknown authority"), subtitle);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "cachet-root", g_object_ref (root), g_object_unref);
+      g_signal_connect (button, "clicked", G_CALLBACK (trust_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      group_add (group, row);
+    }
+
+  fingerprint = _cachet_format_fingerprint (cachet_signer_get_fingerprint (signer));
   if (fingerprint)
     {
       row = property_row_new (_("Certificate fingerprint (SHA-256)"), fingerprint);
@@ -518,41 +625,118 @@ add_message_group (CachetReportView *self,
   gtk_box_append (self->details_box, group);
 }
 
+/* The message's content as the thread prepared it: the parts and the body text. */
+typedef struct {
+  GMimeObject *content;      /* the message or entity to show */
+  GMimeObject *body;         /* the text part shown, NULL when none */
+  GPtrArray   *attachments;  /* GMimeObject */
+  gboolean     has_protected_part;
+  gboolean     is_html;
+  gboolean     cut;          /* the text is longer than MAX_BODY_CHARS */
+  char        *text;         /* valid UTF-8, at most MAX_BODY_CHARS characters; NULL when none */
+} ContentJob;
+
+static void
+content_job_free (ContentJob *job)
+{
+  g_clear_object (&job->content);
+  g_clear_object (&job->body);
+  g_clear_pointer (&job->attachments, g_ptr_array_unref);
+  g_free (job->text);
+  g_free (job);
+}
+
+/* In a thread: walking the parts and decoding the text (base64, quoted-printable, charsets)
+ * takes seconds for a body of tens of megabytes; the window must not wait for it. Only this
+ * thread touches the content until it returns. */
+static void
+content_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ContentJob *job = task_data;
+  MessageParts parts = { NULL, g_ptr_array_new (), FALSE };
+  GMimeObject *root = job->content;
+
+  if (GMIME_IS_MESSAGE (root))
+    root = g_mime_message_get_mime_part (GMIME_MESSAGE (root));
+  collect_parts (root, &parts, 0);
+
+  job->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < parts.attachments->len; i++)
+    g_ptr_array_add (job->attachments, g_object_ref (g_ptr_array_index (parts.attachments, i)));
+  g_ptr_array_unref (parts.attachments);
+  job->has_protected_part = parts.has_protected_part;
+
+  if (parts.body != NULL && !g_cancellable_is_cancelled (cancellable))
+    {
+      g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (parts.body));
+
+      job->body = g_object_ref (parts.body);
+      job->is_html = is_text_type (parts.body, "html");
+      if (text != NULL)
+        {
+          gsize length = strlen (text);
+          const char *end;
+          glong n = 0;
+
+          /* A character takes at most 4 bytes (an invalid byte becomes one character), so
+           * the characters shown all lie in the first 4 * MAX_BODY_CHARS bytes. */
+          if (length > 4 * MAX_BODY_CHARS)
+            {
+              job->cut = TRUE;
+              length = 4 * MAX_BODY_CHARS;
+            }
+          job->text = g_utf8_make_valid (text, length);
+          g_clear_pointer (&text, g_free);
+          /* Walk at most MAX_BODY_CHARS characters instead of counting them all. */
+          end = job->text;
+          while (*end != '\0' && n < MAX_BODY_CHARS)
+            {
+              end = g_utf8_next_char (end);
+              n++;
+            }
+          if (*end != '\0')
+            {
+              job->cut = TRUE;
+              job->text[end - job->text] = '\0';
+            }
+        }
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 add_body (CachetReportView *self,
-          GMimeObject      *body,
-          gboolean          has_protected_part)
+          GtkBox           *box,
+          ContentJob       *job)
 {
   GtkWidget *group;
   GtkWidget *frame;
   GtkTextBuffer *buffer;
-  g_autofree char *text = NULL;
-  g_autofree char *valid = NULL;
   const char *description = NULL;
 
-  if (body != NULL)
+  if (job->body != NULL)
     {
-      text = g_mime_text_part_get_text (GMIME_TEXT_PART (body));
-      if (is_text_type (body, "html"))
+      if (job->is_html)
         description = _("This part is HTML. Cachet shows its source text and never loads or runs it.");
     }
-  else if (has_protected_part)
+  else if (job->has_protected_part)
     description = _("The content is still signed or encrypted and cannot be shown.");
 
-  if (text == NULL && description == NULL)
+  if (job->text == NULL && description == NULL)
     return;
 
   group = group_new (_("Text"), description);
-  if (text != NULL)
+  if (job->text != NULL)
     {
-      valid = g_utf8_make_valid (text, -1);
-      if (g_utf8_strlen (valid, -1) > MAX_BODY_CHARS)
-        {
-          char *end = g_utf8_offset_to_pointer (valid, MAX_BODY_CHARS);
-          *end = '\0';
-          adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                                 _("The text is long; only its beginning is shown."));
-        }
+      if (job->cut)
+        adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                               _("The text is long; only its beginning is shown."));
 
       self->body_view = GTK_TEXT_VIEW (gtk_text_view_new ());
       gtk_text_view_set_editable (self->body_view, FALSE);
@@ -566,14 +750,14 @@ add_body (CachetReportView *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->body_view),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
       buffer = gtk_text_view_get_buffer (self->body_view);
-      gtk_text_buffer_set_text (buffer, valid, -1);
+      gtk_text_buffer_set_text (buffer, job->text, -1);
 
       frame = gtk_frame_new (NULL);
       gtk_widget_add_css_class (frame, "view");
       gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (self->body_view));
       group_add (group, frame);
     }
-  gtk_box_append (self->details_box, group);
+  gtk_box_append (box, group);
 }
 
 /* Saving an attachment. */
@@ -748,6 +932,7 @@ save_clicked (GtkButton *button,
 
 static void
 add_attachments_group (CachetReportView *self,
+                       GtkBox           *box,
                        GPtrArray        *attachments)
 {
   GtkWidget *group;
@@ -780,25 +965,67 @@ add_attachments_group (CachetReportView *self,
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
       group_add (group, row);
     }
-  gtk_box_append (self->details_box, group);
+  gtk_box_append (box, group);
 }
 
+static void
+content_ready (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CachetReportView *self = CACHET_REPORT_VIEW (source);
+  ContentJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  /* Cancelled: a newer verdict (or none, the view is going) replaced this one. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    return;
+
+  g_clear_object (&self->content_cancellable);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->content_box))) != NULL)
+    gtk_box_remove (self->content_box, child);
+  add_body (self, self->content_box, job);
+  add_attachments_group (self, self->content_box, job->attachments);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box),
+                          gtk_widget_get_first_child (GTK_WIDGET (self->content_box)) != NULL);
+  if (self->save_copy_button)
+    gtk_widget_set_sensitive (self->save_copy_button, TRUE);
+}
+
+/* The headers at once; the body and attachments when the thread has them, a spinner meanwhile. */
 static void
 add_content (CachetReportView *self,
              GMimeObject      *content)
 {
-  MessageParts parts = { NULL, g_ptr_array_new (), FALSE };
-  GMimeObject *root = content;
+  g_autoptr(GTask) task = NULL;
+  ContentJob *job;
+  GtkWidget *box;
+  GtkWidget *spinner_row;
+  GtkWidget *spinner;
 
   if (GMIME_IS_MESSAGE (content))
-    {
-      add_message_group (self, GMIME_MESSAGE (content));
-      root = g_mime_message_get_mime_part (GMIME_MESSAGE (content));
-    }
-  collect_parts (root, &parts, 0);
-  add_body (self, parts.body, parts.has_protected_part);
-  add_attachments_group (self, parts.attachments);
-  g_ptr_array_unref (parts.attachments);
+    add_message_group (self, GMIME_MESSAGE (content));
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  self->content_box = GTK_BOX (box);
+  spinner_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_halign (spinner_row, GTK_ALIGN_CENTER);
+  spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_box_append (GTK_BOX (spinner_row), spinner);
+  gtk_box_append (GTK_BOX (spinner_row), gtk_label_new (_("Reading the message text…")));
+  gtk_widget_add_css_class (spinner_row, "dim-label");
+  gtk_box_append (GTK_BOX (box), spinner_row);
+  gtk_box_append (self->details_box, box);
+
+  job = g_new0 (ContentJob, 1);
+  job->content = g_object_ref (content);
+  self->content_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->content_cancellable, content_ready, NULL);
+  g_task_set_source_tag (task, add_content);
+  g_task_set_task_data (task, job, (GDestroyNotify) content_job_free);
+  g_task_run_in_thread (task, content_thread);
 }
 
 /* What a person can do with what they see: for now, keep the decrypted message. */
@@ -838,6 +1065,12 @@ add_actions_group (CachetReportView *self,
   g_signal_connect (button, "clicked", G_CALLBACK (save_clicked), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  /* Writing the content while the reading thread walks it would share its streams. */
+  if (self->content_cancellable)
+    {
+      gtk_widget_set_sensitive (button, FALSE);
+      self->save_copy_button = button;
+    }
   group_add (group, row);
   gtk_box_append (self->details_box, group);
 }
@@ -928,12 +1161,24 @@ _cachet_report_view_get_body_text (CachetReportView *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+gboolean
+_cachet_report_view_get_body_pending (CachetReportView *self)
+{
+  return self->content_cancellable != NULL;
+}
+
 static void
 cachet_report_view_dispose (GObject *object)
 {
   CachetReportView *self = CACHET_REPORT_VIEW (object);
   GtkWidget *child;
 
+  if (self->content_cancellable)
+    g_cancellable_cancel (self->content_cancellable);
+  g_clear_object (&self->content_cancellable);
+  self->body_view = NULL;
+  self->content_box = NULL;
+  self->save_copy_button = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), CACHET_TYPE_REPORT_VIEW);
   /* Children that are not bound template children (the layout's own boxes). */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

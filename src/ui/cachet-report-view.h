@@ -33,5 +33,7 @@ GtkLabel      *_cachet_report_view_get_status_label (CachetReportView *self);
 GtkWidget     *_cachet_report_view_get_banner       (CachetReportView *self);
 /* For tests: the text shown as the message body ("" when none). */
 char          *_cachet_report_view_get_body_text    (CachetReportView *self);
+/* For tests: TRUE while the body is still being read (in a thread; a spinner shows). */
+gboolean       _cachet_report_view_get_body_pending (CachetReportView *self);
 
 G_END_DECLS

@@ -4,23 +4,28 @@
  * Opening runs as a little pipeline per file, all off the main thread: detect what the file is
  * (thread), then verify or decrypt it (the core's _async calls), then show the verdict. A newer
  * open or Cancel bumps the generation number, so late answers from an older run are dropped.
+ * Any other file goes to the Sign / Encrypt panel (cachet-protect-view.c), which runs its own
+ * jobs; the busy page with its progress bar serves both.
  */
 #include "config.h"
 
 #include <fcntl.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "cachet-encryption.h"
 #include "cachet-error.h"
 #include "cachet-signing.h"
 #include "cachet-contacts-view.h"
 #include "cachet-identities-view.h"
+#include "cachet-protect-view.h"
 #include "cachet-window.h"
 
 typedef struct {
   GFile         *file;
   CachetVerdict *verdict;   /* NULL until checked */
-  gboolean       plain;     /* neither a message nor S/MIME: offer to sign it */
+  gboolean       plain;     /* neither a message nor S/MIME: offer to sign or encrypt it */
+  gboolean       message;   /* an email that is not encrypted: can be signed or encrypted */
 } OpenResult;
 
 struct _CachetWindow
@@ -34,10 +39,12 @@ struct _CachetWindow
   GtkStack             *messages_stack;
   GtkWidget            *drop_zone;
   AdwStatusPage        *busy_page;
-  GtkSpinner           *spinner;
+  GtkProgressBar       *progress_bar;
+  GtkLabel             *progress_label;
   CachetReportView     *report_view;
+  GtkWidget            *report_actions;
   GtkListBox           *results_list;
-  AdwStatusPage        *file_page;
+  CachetProtectView    *protect_view;
   CachetIdentitiesView *identities_view;
   CachetContactsView   *contacts_view;
 
@@ -49,8 +56,13 @@ struct _CachetWindow
   GPtrArray            *credentials;    /* CachetCredentials */
   GPtrArray            *results;        /* OpenResult */
   GCancellable         *cancellable;
-  GFile                *plain_file;     /* the file the "file" page offers to sign */
-  GtkFileChooserNative *sign_dialog;
+  GFile                *report_file;    /* the file the report shows */
+  gboolean              report_message; /* ... is a message one can sign or encrypt */
+  gboolean              protect_from_report;
+  gboolean              protect_running;  /* the busy page shows the panel's job */
+  CachetOptions        *progress_options; /* the running check's options: its byte count */
+  guint64               progress_total;   /* the size of the file being checked */
+  guint                 progress_source;
   guint                 generation;
   gboolean              busy;
 };
@@ -74,7 +86,7 @@ update_back_button (CachetWindow *self)
   const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
   gboolean can_go_back = g_strcmp0 (pane, "messages") == 0
                          && (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0
-                             || g_strcmp0 (page, "file") == 0);
+                             || g_strcmp0 (page, "protect") == 0);
 
   gtk_widget_set_visible (self->back_button, can_go_back);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_go_back);
@@ -89,13 +101,58 @@ show_messages_page (CachetWindow *self,
   update_back_button (self);
 }
 
+/* The progress bar: the running job's count of input bytes read against the input's size,
+ * polled every 100 ms; it pulses while the count says nothing (not counted, or not started). */
+static gboolean
+update_progress (gpointer user_data)
+{
+  CachetWindow *self = user_data;
+  guint64 done = 0, total = 0;
+
+  if (cachet_protect_view_get_busy (self->protect_view))
+    cachet_protect_view_get_progress (self->protect_view, &done, &total);
+  else if (self->progress_options)
+    {
+      done = cachet_options_get_bytes_done (self->progress_options);
+      total = self->progress_total;
+    }
+
+  if (done > 0 && total > 0)
+    {
+      g_autofree char *done_text = g_format_size (MIN (done, total));
+      g_autofree char *total_text = g_format_size (total);
+      /* Translators: progress, "12.3 MB of 200.0 MB" */
+      g_autofree char *text = g_strdup_printf (_("%s of %s"), done_text, total_text);
+
+      gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double) done / (double) total));
+      gtk_label_set_text (self->progress_label, text);
+    }
+  else
+    {
+      gtk_progress_bar_pulse (self->progress_bar);
+      gtk_label_set_text (self->progress_label, "");
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 set_busy (CachetWindow *self,
           gboolean      busy)
 {
   self->busy = busy;
-  gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", busy);
+  if (busy && self->progress_source == 0)
+    {
+      gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+      gtk_label_set_text (self->progress_label, "");
+      self->progress_source = g_timeout_add (100, update_progress, self);
+    }
+  else if (!busy)
+    {
+      g_clear_handle_id (&self->progress_source, g_source_remove);
+      g_clear_object (&self->progress_options);
+      self->progress_total = 0;
+    }
 }
 
 void
@@ -154,20 +211,17 @@ _cachet_window_show_result (CachetWindow *self,
   result = g_ptr_array_index (self->results, index);
   if (result->plain)
     {
-      g_autofree char *name = g_file_get_basename (result->file);
-      /* Translators: %s is a file name */
-      g_autofree char *title = g_strdup_printf (_("“%s” is not signed"), name);
-
-      g_set_object (&self->plain_file, result->file);
-      adw_status_page_set_title (self->file_page, title);
-      adw_status_page_set_description (self->file_page,
-                                       _("It is not a message or an S/MIME file. You can sign it: Cachet then saves a signature file (.p7s) to send along with it, so that others can check it came from you unchanged."));
-      show_messages_page (self, "file");
+      cachet_protect_view_set_file (self->protect_view, result->file, FALSE);
+      self->protect_from_report = FALSE;
+      show_messages_page (self, "protect");
       return;
     }
   if (result->verdict == NULL)
     return;
   cachet_report_view_set_verdict (self->report_view, result->verdict, result->file);
+  g_set_object (&self->report_file, result->file);
+  self->report_message = result->message;
+  gtk_widget_set_visible (self->report_actions, result->message);
   show_messages_page (self, "report");
 }
 
@@ -199,7 +253,7 @@ fill_results_list (CachetWindow *self)
         subtitle = cachet_verdict_get_error_message (result->verdict);
       if (result->plain)
         {
-          subtitle = _("Not a message: you can sign it");
+          subtitle = _("Not a message: you can sign or encrypt it");
           gtk_image_set_from_icon_name (GTK_IMAGE (icon), "text-x-generic-symbolic");
         }
 
@@ -415,6 +469,14 @@ make_options (CachetWindow *self)
   return options;
 }
 
+static guint64
+file_size (const char *path)
+{
+  GStatBuf info;
+
+  return g_stat (path, &info) == 0 ? (guint64) info.st_size : 0;
+}
+
 static gboolean
 has_suffix_nocase (const char *path,
                    const char *suffix)
@@ -451,6 +513,8 @@ signed_file_chosen (GtkNativeDialog *dialog,
           g_autoptr(CachetOptions) options = make_options (self);
 
           job->content_path = g_steal_pointer (&content);
+          g_set_object (&self->progress_options, options);
+          self->progress_total = file_size (job->path) + file_size (job->content_path);
           cachet_verify_file_async (options, job->path, job->content_path, self->cancellable,
                                     verify_done, job);
         }
@@ -511,9 +575,12 @@ detect_done (GObject      *source,
     }
 
   options = make_options (self);
+  g_set_object (&self->progress_options, options);
+  self->progress_total = file_size (job->path) + (job->content_path ? file_size (job->content_path) : 0);
   switch (job->kind)
     {
     case CACHET_INPUT_MESSAGE:
+      ((OpenResult *) g_ptr_array_index (self->results, job->index))->message = !job->encrypted_message;
       if (job->encrypted_message)
         {
           cachet_decrypt_file_async (options, job->path, NULL, self->cancellable, decrypt_done, job);
@@ -649,7 +716,12 @@ cachet_window_open_files (CachetWindow  *self,
       }
   }
 
-  /* A new open replaces whatever was still being checked. */
+  /* A new open replaces whatever was still being checked, signed or encrypted. */
+  if (self->protect_running)
+    {
+      self->protect_running = FALSE;
+      cachet_protect_view_cancel (self->protect_view);
+    }
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -796,195 +868,6 @@ on_drop_leave (GtkDropTarget *target,
   gtk_widget_remove_css_class (self->drop_zone, "drop-active");
 }
 
-/* Signing a plain file: choose where the .p7s goes, get the key of your identity from the
- * keyring (thread), then cachet_sign_file_async(). */
-
-typedef struct {
-  CachetWindow      *window;       /* strong */
-  guint              generation;
-  char              *input;
-  char              *output;
-  CachetCredentials *credentials;
-} SignJob;
-
-static void
-sign_job_free (SignJob *job)
-{
-  g_clear_object (&job->window);
-  g_free (job->input);
-  g_free (job->output);
-  g_clear_object (&job->credentials);
-  g_free (job);
-}
-
-static void
-sign_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  SignJob *job = user_data;
-  CachetWindow *self = job->window;
-  g_autoptr(GError) error = NULL;
-  gboolean signed_ok = cachet_sign_file_finish (result, &error);
-
-  if (job->generation == self->generation)
-    {
-      set_busy (self, FALSE);
-      show_messages_page (self, "file");
-      if (signed_ok)
-        {
-          g_autofree char *name = g_path_get_basename (job->output);
-          /* Translators: %s is a file name */
-          g_autofree char *message = g_strdup_printf (_("Signed: “%s” saved"), name);
-          cachet_window_show_toast (self, message);
-        }
-      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        cachet_window_show_toast (self, error->message);
-    }
-  sign_job_free (job);
-}
-
-static void
-load_credentials_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  CachetStore *store = source_object;
-  GError *error = NULL;
-  CachetCredentials *credentials;
-
-  /* NULL: the only current identity (with several, the store says which to choose). */
-  credentials = cachet_store_get_signing_credentials (store, NULL, cancellable, &error);
-  if (credentials == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, credentials, g_object_unref);
-}
-
-static void
-credentials_loaded (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  SignJob *job = user_data;
-  CachetWindow *self = job->window;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CachetOptions) options = NULL;
-
-  job->credentials = g_task_propagate_pointer (G_TASK (result), &error);
-  if (job->generation != self->generation)
-    {
-      sign_job_free (job);
-      return;
-    }
-  if (job->credentials == NULL)
-    {
-      set_busy (self, FALSE);
-      show_messages_page (self, "file");
-      cachet_window_show_toast (self, error->message);
-      sign_job_free (job);
-      return;
-    }
-
-  /* The first credentials sign: only the identity's own, with its chain. */
-  options = cachet_options_new ();
-  cachet_options_add_credentials (options, job->credentials);
-  cachet_options_set_store (options, self->store);
-  cachet_sign_file_async (options, job->input, job->output, self->cancellable, sign_done, job);
-}
-
-void
-_cachet_window_sign_plain_file (CachetWindow *self,
-                                GFile        *output)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *title = NULL;
-  g_autoptr(GTask) task = NULL;
-  SignJob *job;
-
-  g_return_if_fail (CACHET_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (output));
-
-  if (self->plain_file == NULL || self->store == NULL)
-    return;
-
-  job = g_new0 (SignJob, 1);
-  job->window = g_object_ref (self);
-  job->input = g_file_get_path (self->plain_file);
-  job->output = g_file_get_path (output);
-  if (job->input == NULL || job->output == NULL)
-    {
-      cachet_window_show_toast (self, _("Cachet can only sign files in a folder on this computer."));
-      sign_job_free (job);
-      return;
-    }
-
-  self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  job->generation = self->generation;
-
-  name = g_file_get_basename (self->plain_file);
-  /* Translators: %s is a file name */
-  title = g_strdup_printf (_("Signing “%s”…"), name);
-  adw_status_page_set_title (self->busy_page, title);
-  set_busy (self, TRUE);
-  show_messages_page (self, "busy");
-
-  task = g_task_new (self->store, self->cancellable, credentials_loaded, job);
-  g_task_run_in_thread (task, load_credentials_thread);
-}
-
-static void
-sign_response (GtkNativeDialog *dialog,
-               int              response,
-               CachetWindow    *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) output = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (output)
-        _cachet_window_sign_plain_file (self, output);
-    }
-  g_clear_object (&self->sign_dialog);
-}
-
-static void
-sign_file_activated (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  CachetWindow *self = CACHET_WINDOW (widget);
-  g_autofree char *name = NULL;
-  g_autofree char *suggested = NULL;
-  g_autoptr(GFile) folder = NULL;
-
-  if (self->plain_file == NULL)
-    return;
-  if (self->store == NULL)
-    {
-      cachet_window_show_toast (self, _("Cachet could not open its data folder, so it has no identity to sign with."));
-      return;
-    }
-
-  name = g_file_get_basename (self->plain_file);
-  suggested = g_strconcat (name, ".p7s", NULL);
-  self->sign_dialog = gtk_file_chooser_native_new (_("Save Signature"), GTK_WINDOW (self),
-                                                   GTK_FILE_CHOOSER_ACTION_SAVE,
-                                                   _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->sign_dialog), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->sign_dialog), suggested);
-  /* Suggest the original's folder; the user confirms where it goes. */
-  folder = g_file_get_parent (self->plain_file);
-  if (folder)
-    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->sign_dialog), folder, NULL);
-  g_signal_connect (self->sign_dialog, "response", G_CALLBACK (sign_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->sign_dialog));
-}
-
 /* Window actions */
 
 static void
@@ -995,10 +878,12 @@ back_activated (GtkWidget  *widget,
   CachetWindow *self = CACHET_WINDOW (widget);
   const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
 
-  if ((g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "file") == 0) && self->results->len > 1)
+  if (g_strcmp0 (page, "protect") == 0 && self->protect_from_report)
+    show_messages_page (self, "report");
+  else if ((g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "protect") == 0) && self->results->len > 1)
     show_messages_page (self, "results");
   else if (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0
-           || g_strcmp0 (page, "file") == 0)
+           || g_strcmp0 (page, "protect") == 0)
     show_messages_page (self, "drop");
 }
 
@@ -1011,11 +896,85 @@ cancel_activated (GtkWidget  *widget,
 
   if (!self->busy)
     return;
+  if (cachet_protect_view_get_busy (self->protect_view))
+    {
+      /* The panel says so (and goes back to its form) once the core has stopped. */
+      cachet_protect_view_cancel (self->protect_view);
+      return;
+    }
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   set_busy (self, FALSE);
   show_messages_page (self, "drop");
   cachet_window_show_toast (self, _("Stopped. Nothing was changed."));
+}
+
+static void
+show_pane_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  cachet_window_show_pane (CACHET_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* "Sign or Encrypt This Message…" on the report of a message. */
+static void
+protect_message_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  CachetWindow *self = CACHET_WINDOW (widget);
+
+  if (self->report_file == NULL || !self->report_message)
+    return;
+  cachet_protect_view_set_file (self->protect_view, self->report_file, TRUE);
+  self->protect_from_report = TRUE;
+  show_messages_page (self, "protect");
+}
+
+/* Checks the files on show again, e.g. after "Trust This CA…" added an anchor. */
+static void
+reverify_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  CachetWindow *self = CACHET_WINDOW (widget);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; self->results != NULL && i < self->results->len; i++)
+    {
+      OpenResult *result = g_ptr_array_index (self->results, i);
+
+      g_ptr_array_add (files, g_object_ref (result->file));
+    }
+  if (files->len == 0 && self->report_file != NULL)
+    g_ptr_array_add (files, g_object_ref (self->report_file));
+  if (files->len > 0)
+    cachet_window_open_files (self, (GFile **) files->pdata, files->len);
+}
+
+/* The panel runs its own jobs; the window shows them on the busy page. */
+static void
+protect_busy_changed (CachetWindow *self)
+{
+  if (cachet_protect_view_get_busy (self->protect_view))
+    {
+      /* A new run replaces a check still going on. */
+      self->generation++;
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+      self->cancellable = g_cancellable_new ();
+      adw_status_page_set_title (self->busy_page, cachet_protect_view_get_busy_title (self->protect_view));
+      self->protect_running = TRUE;
+      set_busy (self, TRUE);
+      show_messages_page (self, "busy");
+    }
+  else if (self->protect_running)
+    {
+      self->protect_running = FALSE;
+      set_busy (self, FALSE);
+      show_messages_page (self, "protect");
+    }
 }
 
 /* Settings: only when the schema is installed (tests and uninstalled builds may lack it). */
@@ -1088,6 +1047,12 @@ _cachet_window_get_report_view (CachetWindow *self)
   return self->report_view;
 }
 
+CachetProtectView *
+_cachet_window_get_protect_view (CachetWindow *self)
+{
+  return self->protect_view;
+}
+
 void
 _cachet_window_add_trust_anchor (CachetWindow      *self,
                                  CachetCertificate *anchor)
@@ -1107,6 +1072,7 @@ _cachet_window_set_store (CachetWindow *self,
   cachet_identities_view_set_store (self->identities_view, self->store);
   cachet_contacts_view_set_store (self->contacts_view, self->store);
   cachet_report_view_set_store (self->report_view, self->store);
+  cachet_protect_view_set_store (self->protect_view, self->store);
 }
 
 void
@@ -1148,10 +1114,9 @@ cachet_window_dispose (GObject *object)
   g_clear_object (&self->open_dialog);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
-  g_clear_object (&self->plain_file);
-  if (self->sign_dialog)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->sign_dialog));
-  g_clear_object (&self->sign_dialog);
+  g_clear_object (&self->report_file);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_object (&self->progress_options);
   g_clear_pointer (&self->anchors, g_ptr_array_unref);
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
   g_clear_pointer (&self->results, g_ptr_array_unref);
@@ -1180,6 +1145,7 @@ use_store_of (CachetWindow      *self,
   cachet_identities_view_set_store (self->identities_view, self->store);
   cachet_contacts_view_set_store (self->contacts_view, self->store);
   cachet_report_view_set_store (self->report_view, self->store);
+  cachet_protect_view_set_store (self->protect_view, self->store);
 }
 
 static void
@@ -1199,16 +1165,20 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, messages_stack);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, drop_zone);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, busy_page);
-  gtk_widget_class_bind_template_child (widget_class, CachetWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, report_view);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, report_actions);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, results_list);
-  gtk_widget_class_bind_template_child (widget_class, CachetWindow, file_page);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, protect_view);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, identities_view);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, contacts_view);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_activated);
-  gtk_widget_class_install_action (widget_class, "win.sign-file", NULL, sign_file_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-pane", "s", show_pane_activated);
+  gtk_widget_class_install_action (widget_class, "win.protect-message", NULL, protect_message_activated);
+  gtk_widget_class_install_action (widget_class, "win.reverify", NULL, reverify_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }
@@ -1219,6 +1189,7 @@ cachet_window_init (CachetWindow *self)
   g_type_ensure (CACHET_TYPE_REPORT_VIEW);
   g_type_ensure (CACHET_TYPE_IDENTITIES_VIEW);
   g_type_ensure (CACHET_TYPE_CONTACTS_VIEW);
+  g_type_ensure (CACHET_TYPE_PROTECT_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->anchors = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1236,6 +1207,8 @@ cachet_window_init (CachetWindow *self)
                             G_CALLBACK (update_back_button), self);
   g_signal_connect_swapped (self->messages_stack, "notify::visible-child-name",
                             G_CALLBACK (update_back_button), self);
+  g_signal_connect_swapped (self->protect_view, "notify::busy",
+                            G_CALLBACK (protect_busy_changed), self);
   set_busy (self, FALSE);
   update_back_button (self);
 
@@ -1248,6 +1221,7 @@ cachet_window_init (CachetWindow *self)
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
     }
+  cachet_protect_view_set_settings (self->protect_view, self->settings);
 }
 
 CachetWindow *

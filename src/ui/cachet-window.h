@@ -8,6 +8,7 @@
 #include "cachet-application.h"
 #include "cachet-certificate.h"
 #include "cachet-credentials.h"
+#include "cachet-protect-view.h"
 #include "cachet-report-view.h"
 #include "cachet-store.h"
 
@@ -20,7 +21,8 @@ CachetWindow *cachet_window_new              (CachetApplication *application);
 
 /* The one way files get into the window (command line, GApplication open, Open…, drop):
  * checks each file off the main thread (verify, or decrypt for encrypted input) and shows the
- * report, or a list of results for several files. Cancels whatever was running before. */
+ * report (any other file: the Sign / Encrypt panel), or a list of results for several files.
+ * Cancels whatever was running before. */
 void          cachet_window_open_files       (CachetWindow      *self,
                                               GFile            **files,
                                               guint              n_files);
@@ -36,10 +38,12 @@ void          cachet_window_show_toast       (CachetWindow      *self,
 
 /* App-internal, for tests and for actions that grow out of the report. */
 gboolean          _cachet_window_get_busy          (CachetWindow      *self);
-/* "drop", "busy", "report" or "results": what the Messages pane shows. */
+/* "drop", "busy", "report", "protect" or "results": what the Messages pane shows. */
 const char       *_cachet_window_get_messages_page (CachetWindow      *self);
 GtkDropTarget    *_cachet_window_get_drop_target   (CachetWindow      *self);
 CachetReportView *_cachet_window_get_report_view   (CachetWindow      *self);
+/* The Sign / Encrypt panel (page "protect"). */
+CachetProtectView *_cachet_window_get_protect_view (CachetWindow      *self);
 /* Trusts ANCHOR for the checks this window runs (besides the system's and the store's). */
 void              _cachet_window_add_trust_anchor  (CachetWindow      *self,
                                                     CachetCertificate *anchor);
@@ -49,9 +53,6 @@ void              _cachet_window_add_credentials   (CachetWindow      *self,
 /* Uses STORE (normally the application's) for checks and in the panes. */
 void              _cachet_window_set_store         (CachetWindow      *self,
                                                     CachetStore       *store);
-/* Signs the plain file the window shows into OUTPUT (as the Save dialog of Sign… does). */
-void              _cachet_window_sign_plain_file   (CachetWindow      *self,
-                                                    GFile             *output);
 /* The verdicts of the last cachet_window_open_files(), in order (CachetVerdict). */
 GPtrArray        *_cachet_window_get_verdicts      (CachetWindow      *self);
 /* Shows the report of result INDEX of the last open (as clicking it in the list does). */
