@@ -669,6 +669,78 @@ test_sign_then_encrypt (void)
   cachet_test_run_clear (&run);
 }
 
+/* A plain file signed, then encrypted: an opaque SignedData inside the EnvelopedData, both ways
+ * with OpenSSL; Cachet's decrypt gives the file itself and reports the signature. */
+static void
+test_sign_then_encrypt_file (void)
+{
+  g_autofree char *plain = path_in ("sealed-plan.bin");
+  g_autofree char *encrypted = path_in ("sealed-plan.bin.p7m");
+  g_autofree char *inner = path_in ("sealed-plan-inner.der");
+  g_autofree char *content = path_in ("sealed-plan-openssl.bin");
+  g_autofree char *back = path_in ("sealed-plan-back.bin");
+  g_autofree char *from_openssl = path_in ("openssl-sealed.p7m");
+  g_autofree char *tampered = path_in ("openssl-sealed-tampered.p7m");
+  g_autofree char *bob_chain = chain_of (bob);
+  g_autofree char *alice_chain = chain_of (alice);
+  g_autofree char *alice_key = key_of (alice);
+  g_autoptr(JsonObject) verdict = NULL;
+  CachetTestRun run = { 0 };
+
+  g_assert_cmpint (cachet_test_shell (NULL, "head -c 200000 /dev/urandom > '%s'", plain), ==, 0);
+
+  /* Cachet → OpenSSL */
+  cachet_test_run_cli (&run, "encrypt", "--no-system-trust", "--trust", pki->root_cert,
+                       "--to-cert", bob_chain, "--no-self", "--sign", "--cert", alice_chain,
+                       "--key", alice_key, "-o", encrypted, plain, NULL);
+  cachet_test_assert_exit (&run, 0);
+  g_assert_cmpint (cachet_test_shell (NULL,
+      "openssl cms -decrypt -inform DER -in '%s' -recip '%s.crt' -inkey '%s.key' -out '%s' && "
+      "openssl cms -verify -inform DER -in '%s' -CAfile '%s' -purpose smimesign -out '%s' 2>/dev/null && "
+      "cmp '%s' '%s'",
+      encrypted, bob, bob, inner, inner, pki->root_cert, content, content, plain), ==, 0);
+
+  /* ... and Cachet itself gives the file back, with the signature in the verdict */
+  cachet_test_run_clear (&run);
+  verdict = decrypt_as (bob, encrypted, back, 0, &run);
+  g_assert_true (json_object_get_boolean_member (verdict, "signed"));
+  g_assert_true (json_object_get_boolean_member (verdict, "encrypted"));
+  g_assert_cmpint (cachet_test_shell (NULL, "cmp '%s' '%s'", back, plain), ==, 0);
+  g_clear_pointer (&verdict, json_object_unref);
+  cachet_test_run_clear (&run);
+  g_unlink (back);
+
+  /* OpenSSL → Cachet */
+  g_assert_cmpint (cachet_test_shell (NULL,
+      "openssl cms -sign -nodetach -binary -outform DER -in '%s' -signer '%s.crt' -inkey '%s.key' "
+      "-certfile '%s' -out '%s' && "
+      "openssl cms -encrypt -binary -aes-256-cbc -inform DER -outform DER -in '%s' -out '%s' '%s.crt'",
+      plain, alice, alice, pki->inter_cert, inner, inner, from_openssl, bob), ==, 0);
+  verdict = decrypt_as (bob, from_openssl, back, 0, &run);
+  g_assert_cmpstr (json_object_get_string_member (verdict, "status"), ==, "good");
+  g_assert_true (json_object_get_boolean_member (verdict, "signed"));
+  /* signed inside: CBC without an integrity tag is not a problem then */
+  g_assert_false (has_problem (verdict, "unauthenticated-encryption"));
+  g_assert_cmpint (cachet_test_shell (NULL, "cmp '%s' '%s'", back, plain), ==, 0);
+  g_clear_pointer (&verdict, json_object_unref);
+  cachet_test_run_clear (&run);
+  g_unlink (back);
+
+  /* The signed content changed before encryption: bad, and nothing is written. */
+  g_assert_cmpint (cachet_test_shell (NULL,
+      "openssl cms -sign -nodetach -binary -outform DER -in '%s' -signer '%s.crt' -inkey '%s.key' "
+      "-out '%s' && "
+      "python3 -c \"import sys; d = bytearray(open(sys.argv[1], 'rb').read()); i = d.find(bytes(open(sys.argv[2], 'rb').read()[:64])); "
+      "d[i + 10] ^= 1; open(sys.argv[1], 'wb').write(d)\" '%s' '%s' && "
+      "openssl cms -encrypt -binary -aes-256-gcm -inform DER -outform DER -in '%s' -out '%s' '%s.crt'",
+      plain, alice, alice, inner, inner, plain, inner, tampered, bob), ==, 0);
+  verdict = decrypt_as (bob, tampered, back, 1, &run);
+  g_assert_cmpstr (json_object_get_string_member (verdict, "status"), ==, "bad");
+  g_assert_true (has_problem (verdict, "content-altered"));
+  g_assert_false (g_file_test (back, G_FILE_TEST_EXISTS));
+  cachet_test_run_clear (&run);
+}
+
 /* An encrypted part inside an unencrypted message: only that part is released, and said so. */
 static void
 test_partial_encryption (void)
@@ -1094,6 +1166,7 @@ main (int    argc,
   g_test_add_func ("/cachet/encryption/recipient-checks", test_recipient_checks);
   g_test_add_func ("/cachet/encryption/bad-input", test_bad_input);
   g_test_add_func ("/cachet/encryption/sign-then-encrypt", test_sign_then_encrypt);
+  g_test_add_func ("/cachet/encryption/sign-then-encrypt-file", test_sign_then_encrypt_file);
   g_test_add_func ("/cachet/encryption/partial-encryption", test_partial_encryption);
   g_test_add_func ("/cachet/encryption/store-recipients", test_store_recipients);
   g_test_add_func ("/cachet/encryption/rsa-oaep", test_rsa_oaep);

@@ -16,12 +16,14 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cachet-asn1.h"
 #include "cachet-encryption.h"
 #include "cachet-enveloped-data.h"
 #include "cachet-error.h"
 #include "cachet-file-stream.h"
 #include "cachet-limits.h"
 #include "cachet-revocation.h"
+#include "cachet-signed-data.h"
 #include "cachet-signing.h"
 #include "cachet-store.h"
 #include "cachet-trust.h"
@@ -862,15 +864,22 @@ cachet_encrypt_file (CachetOptions  *options,
     }
   else
     {
-      gint64 length = g_mime_stream_length (stream);
+      gint64 length;
 
       if (cachet_options_get_sign (options))
         {
-          g_set_error (error, CACHET_ERROR, CACHET_ERROR_UNSUPPORTED,
-                       _("Signing and encrypting in one step works for email messages only. Sign "
-                         "the file first with “cachet-cli sign”, then encrypt it."));
-          return FALSE;
+          /* Sign, then encrypt: what is encrypted is an opaque SignedData of the file, made in
+           * a private temporary file. */
+          g_autoptr(GMimeStream) signed_data = cachet_file_stream_new_temporary (error);
+
+          if (signed_data == NULL ||
+              !cachet_sign_stream (options, stream, signed_data, cancellable, error))
+            return FALSE;
+          if (g_mime_stream_flush (signed_data) < 0 || g_mime_stream_reset (signed_data) < 0)
+            return io_failed (error);
+          g_set_object (&stream, signed_data);
         }
+      length = g_mime_stream_length (stream);
       if (!cachet_enveloped_data_encrypt (stream, length, recipients, cipher,
                                           cachet_output_get_stream (output), cancellable, error))
         return FALSE;
@@ -1228,6 +1237,39 @@ unarmour (GMimeStream  *stream,
   return g_steal_pointer (&out);
 }
 
+/* A file that was signed, then encrypted, decrypts to an opaque SignedData: check that
+ * signature into VERDICT and give the signed content as the output instead. PLAIN is what was
+ * decrypted (OUTPUT's stream, or a scratch stream when OUTPUT is NULL). */
+static gboolean
+verify_inner_signature (CachetOptions  *options,
+                        GMimeStream    *plain,
+                        CachetOutput   *output,
+                        CachetVerdict  *verdict,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  g_autoptr(GMimeStream) content = NULL;
+  guint8 head[64];
+  gssize n;
+
+  if (g_mime_stream_flush (plain) < 0 || g_mime_stream_reset (plain) < 0 ||
+      (n = g_mime_stream_read (plain, (char *) head, sizeof head)) < 0 ||
+      g_mime_stream_reset (plain) < 0)
+    return io_failed (error);
+  if (!_cachet_signed_data_sniff (head, n, CACHET_OID_SIGNED_DATA))
+    return TRUE;
+
+  if (!cachet_verify_stream (options, plain, verdict, &content, cancellable, error))
+    return FALSE;
+  if (output == NULL)
+    return TRUE;
+  if (!cachet_output_restart (output, error))
+    return FALSE;
+  if (g_mime_stream_write_to_stream (content, cachet_output_get_stream (output)) < 0)
+    return io_failed (error);
+  return TRUE;
+}
+
 CachetVerdict *
 cachet_decrypt_file (CachetOptions  *options,
                      const char     *input,
@@ -1241,6 +1283,7 @@ cachet_decrypt_file (CachetOptions  *options,
   GMimeStream *out;
   guint8 head[64];
   gssize n;
+  gboolean file;
 
   g_return_val_if_fail (CACHET_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (input != NULL, NULL);
@@ -1267,8 +1310,8 @@ cachet_decrypt_file (CachetOptions  *options,
       out = scratch;
     }
 
-  if (cachet_enveloped_data_sniff (head, n) ||
-      (n > 11 && memcmp (head, "-----BEGIN ", 11) == 0))
+  file = cachet_enveloped_data_sniff (head, n) || (n > 11 && memcmp (head, "-----BEGIN ", 11) == 0);
+  if (file)
     {
       g_autoptr(GMimeStream) der = NULL;
       g_autoptr(CachetEnvelopedInfo) info = NULL;
@@ -1293,6 +1336,8 @@ cachet_decrypt_file (CachetOptions  *options,
       verdict = cachet_verdict_new ();
       cachet_verdict_set_encrypted (verdict, TRUE);
       cachet_verdict_set_cipher (verdict, info->cipher);
+      if (!verify_inner_signature (options, out, output, verdict, cancellable, error))
+        return NULL;
       note_unauthenticated (verdict, info);
     }
   else
@@ -1313,7 +1358,10 @@ cachet_decrypt_file (CachetOptions  *options,
         return NULL;
     }
 
-  if (output != NULL && !cachet_output_commit (output, error))
+  /* A file's content whose inner signature fails is not released: that signature may be all
+   * that protected it (CBC has no integrity check). */
+  if (output != NULL && !(file && cachet_verdict_get_status (verdict) == CACHET_STATUS_BAD) &&
+      !cachet_output_commit (output, error))
     return NULL;
 
   return g_steal_pointer (&verdict);

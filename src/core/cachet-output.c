@@ -22,24 +22,20 @@ struct _CachetOutput
   gboolean     committed;
 };
 
-CachetOutput *
-cachet_output_new (const char  *path,
-                   GError     **error)
+/* The private temporary file next to the destination (or in the runtime folder for standard
+ * output) that becomes the output on commit. */
+static gboolean
+open_temporary (CachetOutput  *output,
+                GError       **error)
 {
-  g_autoptr(CachetOutput) output = g_new0 (CachetOutput, 1);
   g_autofree char *dir = NULL;
   g_autofree char *template = NULL;
   int fd;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
-  if (g_strcmp0 (path, "-") == 0)
+  if (output->path == NULL)
     dir = g_build_filename (g_get_user_runtime_dir (), NULL);
   else
-    {
-      output->path = g_strdup (path);
-      dir = g_path_get_dirname (path);
-    }
+    dir = g_path_get_dirname (output->path);
 
   template = g_build_filename (dir, ".cachet-XXXXXX", NULL);
   fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
@@ -58,14 +54,41 @@ cachet_output_new (const char  *path,
       g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
                    _("Cannot write in “%s”: %s. Choose another place to save."),
                    display, g_strerror (saved));
-      return NULL;
+      return FALSE;
     }
 
   output->temp_path = g_steal_pointer (&template);
   output->stream = cachet_file_stream_new (fd);
   /* committing fsyncs: let the disk work while the output is being made */
   cachet_file_stream_set_early_writeback (CACHET_FILE_STREAM (output->stream), TRUE);
+  return TRUE;
+}
+
+CachetOutput *
+cachet_output_new (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(CachetOutput) output = g_new0 (CachetOutput, 1);
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_strcmp0 (path, "-") != 0)
+    output->path = g_strdup (path);
+  if (!open_temporary (output, error))
+    return NULL;
   return g_steal_pointer (&output);
+}
+
+gboolean
+cachet_output_restart (CachetOutput  *output,
+                       GError       **error)
+{
+  g_return_val_if_fail (!output->committed, FALSE);
+
+  g_clear_object (&output->stream);
+  g_unlink (output->temp_path);
+  g_clear_pointer (&output->temp_path, g_free);
+  return open_temporary (output, error);
 }
 
 GMimeStream *

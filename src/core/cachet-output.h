@@ -19,6 +19,10 @@ CachetOutput *cachet_output_new        (const char    *path,
                                         GError       **error);
 /* Where to write; owned by OUTPUT. */
 GMimeStream  *cachet_output_get_stream (CachetOutput  *output);
+/* Throws away what was written and starts again with an empty file: for a job that finds,
+ * once it has written, that it wrote an intermediate (a decrypted file that is signed inside). */
+gboolean      cachet_output_restart    (CachetOutput  *output,
+                                        GError       **error);
 /* Flushes and moves the temporary file into place (or copies it to standard output). */
 gboolean      cachet_output_commit     (CachetOutput  *output,
                                         GError       **error);

@@ -1646,6 +1646,42 @@ cachet_sign_file (CachetOptions  *options,
   return cachet_output_commit (output, error);
 }
 
+gboolean
+cachet_sign_stream (CachetOptions  *options,
+                    GMimeStream    *content,
+                    GMimeStream    *output,
+                    GCancellable   *cancellable,
+                    GError        **error)
+{
+  CachetCredentials *credentials;
+  gnutls_digest_algorithm_t digest;
+
+  g_return_val_if_fail (CACHET_IS_OPTIONS (options), FALSE);
+
+  if (!(credentials = signing_credentials (options, error)))
+    return FALSE;
+  if ((digest = signing_digest (options, error)) == GNUTLS_DIG_UNKNOWN)
+    return FALSE;
+  return _cachet_signed_data_sign_stream (credentials, digest, content, TRUE, output,
+                                          cancellable, error);
+}
+
+gboolean
+cachet_verify_stream (CachetOptions  *options,
+                      GMimeStream    *stream,
+                      CachetVerdict  *verdict,
+                      GMimeStream   **content,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_return_val_if_fail (CACHET_IS_OPTIONS (options), FALSE);
+
+  if (!verify_opaque_stream (options, stream, verdict, content, NULL, cancellable, error))
+    return FALSE;
+  cachet_verdict_set_coverage (verdict, CACHET_COVERAGE_WHOLE);
+  return TRUE;
+}
+
 static void
 sign_thread (GTask        *task,
              gpointer      source,

@@ -75,4 +75,20 @@ GMimeObject    *cachet_sign_object         (CachetOptions  *options,
                                             GCancellable   *cancellable,
                                             GError        **error);
 
+/* The inner layer of a file that is signed and encrypted: all of CONTENT signed as an opaque
+ * SignedData (the content embedded as it streams), written to OUTPUT. */
+gboolean        cachet_sign_stream         (CachetOptions  *options,
+                                            GMimeStream    *content,
+                                            GMimeStream    *output,
+                                            GCancellable   *cancellable,
+                                            GError        **error);
+/* Checks the opaque SignedData in STREAM into VERDICT; CONTENT receives what it signs, in a
+ * private temporary stream, at its start. */
+gboolean        cachet_verify_stream       (CachetOptions  *options,
+                                            GMimeStream    *stream,
+                                            CachetVerdict  *verdict,
+                                            GMimeStream   **content,
+                                            GCancellable   *cancellable,
+                                            GError        **error);
+
 G_END_DECLS

@@ -3,9 +3,7 @@
  *
  * A run: Run → save dialog (never beside the input silently) → the signing key from the
  * keyring in a thread (when signing) → cachet_sign_file_async or cachet_encrypt_file_async.
- * The core writes all or nothing, so a cancelled or failed run leaves no file. (The core signs
- * and encrypts in one step for messages only; a file is signed into an opaque SignedData in a
- * private temporary file first, then that is encrypted.) A generation
+ * The core writes all or nothing, so a cancelled or failed run leaves no file. A generation
  * number drops answers from a run that a newer one (or a new file) replaced.
  */
 #include "config.h"
@@ -13,15 +11,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "cachet-encryption.h"
 #include "cachet-error.h"
-#include "cachet-file-stream.h"
 #include "cachet-protect-view.h"
-#include "cachet-signed-data.h"
 #include "cachet-signing.h"
 
 struct _CachetProtectView
@@ -447,7 +439,6 @@ typedef struct {
   gboolean           to_self;
   CachetIdentity    *identity;     /* signs, or NULL */
   GPtrArray         *addresses;    /* char*, the recipients */
-  CachetOptions     *options;
 } ProtectJob;
 
 static void
@@ -459,7 +450,6 @@ protect_job_free (ProtectJob *job)
   g_free (job->output);
   g_clear_object (&job->identity);
   g_clear_pointer (&job->addresses, g_ptr_array_unref);
-  g_clear_object (&job->options);
   g_free (job);
 }
 
@@ -553,66 +543,6 @@ encrypt_done (GObject      *source,
   protect_job_free (job);
 }
 
-/* Sign then encrypt a file (thread): an opaque SignedData of the input into a 0600 file in the
- * user's runtime folder, removed at the end whatever happens, then the core encrypts that. */
-static void
-sign_then_encrypt_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
-{
-  ProtectJob *job = task_data;
-  GPtrArray *credentials = cachet_options_get_credentials (job->options);
-  g_autofree char *signed_path = g_build_filename (g_get_user_runtime_dir (), "cachet-signed-XXXXXX", NULL);
-  g_autoptr(GMimeStream) content = NULL;
-  g_autoptr(GMimeStream) signed_stream = NULL;
-  g_autoptr(CachetOutput) output = NULL;
-  GError *error = NULL;
-  gboolean ok = FALSE;
-  int fd;
-
-  fd = g_mkstemp_full (signed_path, O_RDWR, 0600);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_task_return_new_error (task, CACHET_ERROR, CACHET_ERROR_IO,
-                               _("Cachet could not make a temporary file in %s: %s."),
-                               g_get_user_runtime_dir (), g_strerror (saved));
-      return;
-    }
-  signed_stream = cachet_file_stream_new (fd);
-  content = cachet_file_stream_open_input (job->input, job->options, &error);
-  if (content != NULL
-      && _cachet_signed_data_sign_stream (credentials->pdata[0], GNUTLS_DIG_SHA256, content, TRUE,
-                                          signed_stream, cancellable, &error)
-      && g_mime_stream_flush (signed_stream) == 0
-      && (output = cachet_output_new (job->output, &error)) != NULL)
-    ok = cachet_encrypt_file (job->options, signed_path, output, cancellable, &error);
-  g_clear_object (&signed_stream);
-  g_unlink (signed_path);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_new_error (task, CACHET_ERROR, CACHET_ERROR_IO,
-                             _("Cachet could not write the signed file to %s."), g_get_user_runtime_dir ());
-}
-
-static void
-sign_then_encrypt_done (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  ProtectJob *job = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
-
-  job_done (job, ok, error);
-  protect_job_free (job);
-}
-
 static void
 run_core (ProtectJob        *job,
           CachetCredentials *credentials)
@@ -638,15 +568,6 @@ run_core (ProtectJob        *job,
       for (guint i = 0; i < job->addresses->len; i++)
         cachet_options_add_recipient_address (options, job->addresses->pdata[i]);
       cachet_options_set_encrypt_to_self (options, job->to_self);
-      if (job->sign && credentials && !self->message)
-        {
-          g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, sign_then_encrypt_done, job);
-
-          job->options = g_object_ref (options);
-          g_task_set_task_data (task, job, NULL);
-          g_task_run_in_thread (task, sign_then_encrypt_thread);
-          return;
-        }
       cachet_options_set_sign (options, job->sign);
       cachet_encrypt_file_async (options, job->input, job->output, self->cancellable, encrypt_done, job);
     }
