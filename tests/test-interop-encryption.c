@@ -706,6 +706,13 @@ test_sign_then_encrypt_file (void)
   g_assert_true (json_object_get_boolean_member (verdict, "signed"));
   g_assert_true (json_object_get_boolean_member (verdict, "encrypted"));
   g_assert_cmpint (cachet_test_shell (NULL, "cmp '%s' '%s'", back, plain), ==, 0);
+  {
+    GStatBuf info;
+
+    /* decrypted content stays private to its owner */
+    g_assert_cmpint (g_stat (back, &info), ==, 0);
+    g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  }
   g_clear_pointer (&verdict, json_object_unref);
   cachet_test_run_clear (&run);
   g_unlink (back);

@@ -1301,7 +1301,10 @@ cachet_decrypt_file (CachetOptions  *options,
     }
 
   if (output != NULL)
-    out = cachet_output_get_stream (output);
+    {
+      cachet_output_keep_private (output);
+      out = cachet_output_get_stream (output);
+    }
   else
     {
       scratch = cachet_file_stream_new_temporary (error);

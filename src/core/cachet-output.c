@@ -19,6 +19,7 @@ struct _CachetOutput
   char        *path;       /* NULL for standard output */
   char        *temp_path;
   GMimeStream *stream;
+  gboolean     keep_private;
   gboolean     committed;
 };
 
@@ -79,6 +80,12 @@ cachet_output_new (const char  *path,
   return g_steal_pointer (&output);
 }
 
+void
+cachet_output_keep_private (CachetOutput *output)
+{
+  output->keep_private = TRUE;
+}
+
 gboolean
 cachet_output_restart (CachetOutput  *output,
                        GError       **error)
@@ -137,11 +144,13 @@ cachet_output_commit (CachetOutput  *output,
     }
 
   /* give the result the usual permissions, not the private 0600 of the temporary file */
-  {
-    mode_t mask = umask (0);
-    umask (mask);
-    g_chmod (output->temp_path, 0666 & ~mask);
-  }
+  if (!output->keep_private)
+    {
+      mode_t mask = umask (0);
+
+      umask (mask);
+      g_chmod (output->temp_path, 0666 & ~mask);
+    }
 
   if (g_rename (output->temp_path, output->path) < 0)
     {

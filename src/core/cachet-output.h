@@ -19,6 +19,9 @@ CachetOutput *cachet_output_new        (const char    *path,
                                         GError       **error);
 /* Where to write; owned by OUTPUT. */
 GMimeStream  *cachet_output_get_stream (CachetOutput  *output);
+/* Keeps the file private (0600) when it is saved, instead of the usual permissions: for
+ * decrypted content. */
+void          cachet_output_keep_private (CachetOutput *output);
 /* Throws away what was written and starts again with an empty file: for a job that finds,
  * once it has written, that it wrote an intermediate (a decrypted file that is signed inside). */
 gboolean      cachet_output_restart    (CachetOutput  *output,
