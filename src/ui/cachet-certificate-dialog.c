@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-certificate-dialog.h"
+#include "cachet-ui-util.h"
 
 #define MAX_CHAIN 12
 
@@ -44,22 +45,6 @@ _cachet_format_fingerprint (const char *hex)
       g_string_append_c (out, g_ascii_toupper (hex[i]));
     }
   return g_string_free (out, FALSE);
-}
-
-static void
-show_toast (GtkWidget  *widget,
-            const char *message)
-{
-  GtkWidget *overlay;
-
-  if (CACHET_IS_CERTIFICATE_DIALOG (widget))
-    overlay = GTK_WIDGET (CACHET_CERTIFICATE_DIALOG (widget)->toast_overlay);
-  else
-    overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
-  if (overlay)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
-  else
-    g_message ("%s", message);
 }
 
 GtkWidget *
@@ -138,11 +123,11 @@ export_response (GtkNativeDialog *chooser,
       g_autoptr(GError) error = NULL;
 
       if (file == NULL)
-        show_toast (widget, _("Choose a file to save the certificate to."));
+        cachet_ui_show_toast (widget, _("Choose a file to save the certificate to."));
       else if (!_cachet_certificate_export_to (certificate, file, &error))
-        show_toast (widget, error->message);
+        cachet_ui_show_toast (widget, error->message);
       else
-        show_toast (widget, _("Certificate saved"));
+        cachet_ui_show_toast (widget, _("Certificate saved"));
     }
   gtk_native_dialog_destroy (chooser);
   g_object_unref (chooser);
@@ -196,7 +181,10 @@ cachet_certificate_export (GtkWidget         *widget,
 static void
 export_clicked (CachetCertificateDialog *self)
 {
-  cachet_certificate_export (GTK_WIDGET (self), g_ptr_array_index (self->chain, self->shown));
+  /* The overlay, not the dialog: the toast that reports the export is shown in the nearest
+   * overlay at or above the widget, and the dialog's own overlay is inside it. */
+  cachet_certificate_export (GTK_WIDGET (self->toast_overlay),
+                             g_ptr_array_index (self->chain, self->shown));
 }
 
 /* Rows */

@@ -26,8 +26,8 @@ void      cachet_certificate_dialog_show    (GtkWidget         *widget,
                                              CachetCertificate *certificate,
                                              GPtrArray         *chain,
                                              CachetStore       *store);
-/* Asks where to save CERTIFICATE as PEM (suggesting "NAME.crt") and saves it; a toast in
- * WIDGET's window says how it went. */
+/* Asks where to save CERTIFICATE as PEM (suggesting "NAME.crt") and saves it; a toast in the
+ * nearest AdwToastOverlay at or above WIDGET says how it went. */
 void      cachet_certificate_export         (GtkWidget         *widget,
                                              CachetCertificate *certificate);
 

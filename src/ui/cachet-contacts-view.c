@@ -12,6 +12,7 @@
 #include "cachet-certificate-dialog.h"
 #include "cachet-contacts-view.h"
 #include "cachet-revocation.h"
+#include "cachet-ui-util.h"
 
 struct _CachetContactsView
 {
@@ -33,18 +34,6 @@ struct _CachetContactsView
 };
 
 G_DEFINE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, GTK_TYPE_WIDGET)
-
-static void
-toast (CachetContactsView *self,
-       const char         *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
-  else
-    g_message ("%s", message);
-}
 
 static char *
 format_date (GDateTime *time)
@@ -72,17 +61,6 @@ describe_certificate (CachetCertificate *certificate)
   return g_strdup_printf (_("valid until %s"), until);
 }
 
-/* AdwMessageDialog can answer twice (a response, then its close response while it closes):
- * act on the first only. */
-static gboolean
-first_response (AdwMessageDialog *dialog)
-{
-  if (g_object_get_data (G_OBJECT (dialog), "cachet-answered"))
-    return FALSE;
-  g_object_set_data (G_OBJECT (dialog), "cachet-answered", GINT_TO_POINTER (1));
-  return TRUE;
-}
-
 /* Deleting a contact, after a confirmation that says what is lost. */
 
 static void
@@ -93,12 +71,12 @@ delete_response (AdwMessageDialog   *dialog,
   const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "cachet-fingerprint");
   g_autoptr(GError) error = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   if (g_strcmp0 (response, "delete") != 0 || self->store == NULL)
     return;
   if (!cachet_store_delete_contacts (self->store, fingerprint, &error))
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -178,12 +156,12 @@ remove_anchor_response (AdwMessageDialog   *dialog,
   const char *fingerprint = g_object_get_data (G_OBJECT (dialog), "cachet-fingerprint");
   g_autoptr(GError) error = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   if (g_strcmp0 (response, "remove") != 0 || self->store == NULL)
     return;
   if (!cachet_store_remove_anchor (self->store, fingerprint, &error))
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -311,23 +289,8 @@ contact_matches (gpointer item,
                  gpointer user_data)
 {
   CachetContactsView *self = user_data;
-  CachetCertificate *certificate = cachet_contact_get_certificate (item);
-  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autofree char *needle = NULL;
-  g_autofree char *name = NULL;
-  const char * const *addresses;
 
-  if (query == NULL || *query == '\0')
-    return TRUE;
-  needle = g_utf8_casefold (query, -1);
-  name = g_utf8_casefold (cachet_certificate_get_name (certificate), -1);
-  if (strstr (name, needle))
-    return TRUE;
-  addresses = cachet_certificate_get_addresses (certificate);
-  for (guint i = 0; addresses && addresses[i]; i++)
-    if (strstr (addresses[i], needle))
-      return TRUE;
-  return FALSE;
+  return cachet_ui_contact_matches (item, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 static void
@@ -360,7 +323,7 @@ cachet_contacts_view_import_files (CachetContactsView  *self,
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
       return;
     }
 
@@ -374,7 +337,7 @@ cachet_contacts_view_import_files (CachetContactsView  *self,
         continue;
       contacts = cachet_store_import_contacts (self->store, path, &error);
       if (contacts == NULL)
-        toast (self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       else
         imported += contacts->len;
     }
@@ -383,7 +346,7 @@ cachet_contacts_view_import_files (CachetContactsView  *self,
       g_autofree char *message = g_strdup_printf (ngettext ("%u certificate imported",
                                                             "%u certificates imported", imported),
                                                   imported);
-      toast (self, message);
+      cachet_ui_show_toast (GTK_WIDGET (self), message);
     }
 }
 
@@ -415,7 +378,7 @@ import_clicked (CachetContactsView *self)
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep contacts. Check the folder’s permissions and restart Cachet."));
       return;
     }
 
@@ -448,9 +411,9 @@ crl_chooser_response (GtkNativeDialog    *dialog,
       g_autoptr(GError) error = NULL;
 
       if (path && cachet_revocation_import_crl (self->store, path, NULL, &error))
-        toast (self, _("Revocation list imported"));
+        cachet_ui_show_toast (GTK_WIDGET (self), _("Revocation list imported"));
       else if (error)
-        toast (self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -465,7 +428,7 @@ import_crl_clicked (CachetContactsView *self)
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep revocation lists. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep revocation lists. Check the folder’s permissions and restart Cachet."));
       return;
     }
 
@@ -497,7 +460,7 @@ authority_response (AdwMessageDialog   *dialog,
   CachetCertificate *authority;
   g_autoptr(GError) error = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   authority = g_ptr_array_index (pending, 0);
   if (g_strcmp0 (response, CACHET_TRUST_RESPONSE) == 0 && self->store)
@@ -509,10 +472,10 @@ authority_response (AdwMessageDialog   *dialog,
           /* Translators: %s names a certificate authority */
           message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
                                      cachet_certificate_get_name (authority));
-          toast (self, message);
+          cachet_ui_show_toast (GTK_WIDGET (self), message);
         }
       else
-        toast (self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
     }
   g_ptr_array_remove_index (pending, 0);
   confirm_next_authority (self, pending);
@@ -550,19 +513,19 @@ cachet_contacts_view_add_authority_file (CachetContactsView *self,
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep authorities. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep authorities. Check the folder’s permissions and restart Cachet."));
       return;
     }
   path = g_file_get_path (file);
   if (path == NULL)
     {
-      toast (self, _("Cachet can only read files on this computer. Choose another file."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet can only read files on this computer. Choose another file."));
       return;
     }
   certificates = cachet_certificate_list_from_file (path, &error);
   if (certificates == NULL)
     {
-      toast (self, error->message);
+      cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
   for (guint i = 0; i < certificates->len; i++)
@@ -570,7 +533,7 @@ cachet_contacts_view_add_authority_file (CachetContactsView *self,
       g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (certificates, i)));
   if (pending->len == 0)
     {
-      toast (self, _("This file holds no certificate authority. To keep a person’s certificate, use Import in the contacts list."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("This file holds no certificate authority. To keep a person’s certificate, use Import in the contacts list."));
       return;
     }
   confirm_next_authority (self, pending);

@@ -14,6 +14,7 @@
 #include "cachet-error.h"
 #include "cachet-identities-view.h"
 #include "cachet-output.h"
+#include "cachet-ui-util.h"
 
 struct _CachetIdentitiesView
 {
@@ -30,29 +31,6 @@ struct _CachetIdentitiesView
 };
 
 G_DEFINE_FINAL_TYPE (CachetIdentitiesView, cachet_identities_view, GTK_TYPE_WIDGET)
-
-static void
-toast (CachetIdentitiesView *self,
-       const char           *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
-  else
-    g_message ("%s", message);
-}
-
-/* AdwMessageDialog can answer twice (a response, then its close response while it closes):
- * act on the first only. */
-static gboolean
-first_response (AdwMessageDialog *dialog)
-{
-  if (g_object_get_data (G_OBJECT (dialog), "cachet-answered"))
-    return FALSE;
-  g_object_set_data (G_OBJECT (dialog), "cachet-answered", GINT_TO_POINTER (1));
-  return TRUE;
-}
 
 static char *
 describe_identity (CachetIdentity *identity)
@@ -229,14 +207,14 @@ import_done (GObject      *source,
   if (identity == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
   {
     /* Translators: %s is a person's name */
     g_autofree char *message = g_strdup_printf (_("Identity “%s” imported"),
                                                 cachet_identity_get_name (identity));
-    toast (self, message);
+    cachet_ui_show_toast (GTK_WIDGET (self), message);
   }
 }
 
@@ -247,7 +225,7 @@ password_response (AdwMessageDialog *dialog,
 {
   GtkEditable *entry;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   /* GTK 4.8's password entry reacts to focus changes after it is gone when its dialog is
    * destroyed with the focus inside (a use after free): take the focus out first. */
@@ -313,7 +291,7 @@ file_loaded (GObject      *source,
 
       /* Translators: %s is a file name */
       message = g_strdup_printf (_("“%s” could not be read. Check that it still exists."), job->name);
-      toast (job->self, message);
+      cachet_ui_show_toast (GTK_WIDGET (job->self), message);
       import_job_free (job);
       return;
     }
@@ -358,7 +336,7 @@ import_clicked (CachetIdentitiesView *self)
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep identities. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep identities. Check the folder’s permissions and restart Cachet."));
       return;
     }
 
@@ -429,9 +407,9 @@ file_written (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Saved"));
+    cachet_ui_show_toast (GTK_WIDGET (self), _("Saved"));
 }
 
 static void
@@ -577,20 +555,20 @@ certificate_loaded (GObject      *source,
 
   if (bytes == NULL)
     {
-      toast (self, _("The file could not be read. Check that it still exists."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("The file could not be read. Check that it still exists."));
       return;
     }
   if (self->store == NULL)
     return;
   identity = cachet_store_install_certificate (self->store, bytes, &error);
   if (identity == NULL)
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
   else
     {
       /* Translators: %s is a person's name */
       g_autofree char *message = g_strdup_printf (_("Certificate installed: “%s” can now sign"),
                                                   cachet_identity_get_name (identity));
-      toast (self, message);
+      cachet_ui_show_toast (GTK_WIDGET (self), message);
     }
 }
 
@@ -673,7 +651,7 @@ exported (GObject      *source,
   if (bytes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (write->self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (write->self), error->message);
     }
   else
     write_bytes_to (write->self, write->file, bytes);
@@ -695,7 +673,7 @@ export_to (CachetIdentitiesView *self,
   write = g_new0 (ExportWrite, 1);
   write->self = g_object_ref (self);
   write->file = g_object_ref (file);
-  toast (self, _("Making the backup…"));
+  cachet_ui_show_toast (GTK_WIDGET (self), _("Making the backup…"));
   cachet_store_export_identity_async (self->store, job->identity, job->password, job->legacy,
                                       self->cancellable, exported, write);
 }
@@ -713,7 +691,7 @@ export_response (AdwMessageDialog *dialog,
   ExportJob *job;
   g_autofree char *name = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   gtk_window_set_focus (GTK_WINDOW (dialog), NULL);  /* see password_response () */
 
@@ -721,12 +699,12 @@ export_response (AdwMessageDialog *dialog,
     goto out;
   if (g_strcmp0 (gtk_editable_get_text (password), gtk_editable_get_text (again)) != 0)
     {
-      toast (self, _("The two passwords differ. Export again and type the same password twice."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("The two passwords differ. Export again and type the same password twice."));
       goto out;
     }
   if (*gtk_editable_get_text (password) == '\0')
     {
-      toast (self, _("A backup needs a password: it protects your private key. Export again with one."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("A backup needs a password: it protects your private key. Export again with one."));
       goto out;
     }
 
@@ -828,9 +806,9 @@ deleted (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Identity deleted"));
+    cachet_ui_show_toast (GTK_WIDGET (self), _("Identity deleted"));
 }
 
 static void
@@ -842,7 +820,7 @@ delete_response (AdwMessageDialog *dialog,
   CachetIdentity *identity = g_object_get_data (G_OBJECT (dialog), "cachet-identity");
   g_autoptr(GTask) task = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
 
   if (g_strcmp0 (response, "delete") != 0 || self->store == NULL)
@@ -903,10 +881,10 @@ identity_created (GObject      *source,
   if (identity == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
-  toast (self, _("Key made. Save the request and upload it to your certificate authority."));
+  cachet_ui_show_toast (GTK_WIDGET (self), _("Key made. Save the request and upload it to your certificate authority."));
   offer_request (self, identity);
 }
 
@@ -930,7 +908,7 @@ new_identity_response (AdwMessageDialog *dialog,
   g_autoptr(GError) error = NULL;
   guint choice;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
 
   if (g_strcmp0 (response, "create") != 0 || self->store == NULL)
@@ -942,7 +920,7 @@ new_identity_response (AdwMessageDialog *dialog,
   subject.country = (char *) entry_text (G_OBJECT (dialog), "cachet-country");
   if (!cachet_csr_subject_check (&subject, &error))
     {
-      toast (self, error->message);
+      cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
   choice = adw_combo_row_get_selected (key_row);
@@ -951,7 +929,7 @@ new_identity_response (AdwMessageDialog *dialog,
 
   /* Key generation takes a while: the pane waits, the window does not. */
   gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
-  toast (self, _("Making your key…"));
+  cachet_ui_show_toast (GTK_WIDGET (self), _("Making your key…"));
   cachet_store_new_identity_async (self->store, &subject, key_choices[choice].type,
                                    self->cancellable, identity_created, g_object_ref (self));
 }
@@ -979,7 +957,7 @@ new_activated (GtkWidget  *widget,
 
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it cannot keep identities. Check the folder’s permissions and restart Cachet."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it cannot keep identities. Check the folder’s permissions and restart Cachet."));
       return;
     }
 

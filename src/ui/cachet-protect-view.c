@@ -15,6 +15,7 @@
 #include "cachet-error.h"
 #include "cachet-protect-view.h"
 #include "cachet-signing.h"
+#include "cachet-ui-util.h"
 
 struct _CachetProtectView
 {
@@ -75,18 +76,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-toast (CachetProtectView *self,
-       const char        *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
-  else
-    g_message ("%s", message);
-}
 
 /* The form: what the switches allow, the button's words */
 
@@ -246,27 +235,8 @@ contact_matches (gpointer item,
                  gpointer user_data)
 {
   CachetProtectView *self = user_data;
-  CachetCertificate *certificate = cachet_contact_get_certificate (item);
-  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autofree char *needle = NULL;
-  g_autofree char *name = NULL;
-  const char * const *addresses;
 
-  if (query == NULL || *query == '\0')
-    return TRUE;
-  needle = g_utf8_casefold (query, -1);
-  name = g_utf8_casefold (cachet_certificate_get_name (certificate), -1);
-  if (strstr (name, needle))
-    return TRUE;
-  addresses = cachet_certificate_get_addresses (certificate);
-  for (guint i = 0; addresses && addresses[i]; i++)
-    {
-      g_autofree char *address = g_utf8_casefold (addresses[i], -1);
-
-      if (strstr (address, needle))
-        return TRUE;
-    }
-  return FALSE;
+  return cachet_ui_contact_matches (item, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 static void
@@ -512,9 +482,9 @@ job_done (ProtectJob   *job,
   if (ok)
     show_written (self, job->output);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    toast (self, _("Stopped. Nothing was written."));
+    cachet_ui_show_toast (GTK_WIDGET (self), _("Stopped. Nothing was written."));
   else
-    toast (self, error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -629,13 +599,13 @@ start (CachetProtectView *self,
   job->output = g_file_get_path (output);
   if (job->input == NULL || job->output == NULL)
     {
-      toast (self, _("Cachet can only sign or encrypt files in a folder on this computer."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet can only sign or encrypt files in a folder on this computer."));
       protect_job_free (job);
       return;
     }
   if (g_strcmp0 (job->input, job->output) == 0)
     {
-      toast (self, _("Choose another name: Cachet does not overwrite the original."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Choose another name: Cachet does not overwrite the original."));
       protect_job_free (job);
       return;
     }
@@ -756,7 +726,7 @@ run_activated (GtkWidget  *widget,
     return;
   if (self->store == NULL)
     {
-      toast (self, _("Cachet could not open its data folder, so it has no identities or contacts."));
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet could not open its data folder, so it has no identities or contacts."));
       return;
     }
   if (self->test_output)

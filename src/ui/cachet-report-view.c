@@ -14,6 +14,7 @@
 #include "cachet-error.h"
 #include "cachet-output.h"
 #include "cachet-report-view.h"
+#include "cachet-ui-util.h"
 
 /* Bodies larger than this are cut when shown; the attachment Save buttons give the whole. */
 #define MAX_BODY_CHARS (512 * 1024)
@@ -259,8 +260,6 @@ add_overview_group (CachetReportView *self,
   gtk_box_append (self->details_box, group);
 }
 
-static void show_toast (GtkWidget *widget, const char *message);
-
 static void
 add_contact_clicked (GtkButton        *button,
                      CachetReportView *self)
@@ -276,12 +275,12 @@ add_contact_clicked (GtkButton        *button,
                                       &error);
   if (contact == NULL)
     {
-      show_toast (GTK_WIDGET (self), error->message);
+      cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
   gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
   gtk_button_set_label (button, _("Added"));
-  show_toast (GTK_WIDGET (self), _("Added to your contacts"));
+  cachet_ui_show_toast (GTK_WIDGET (self), _("Added to your contacts"));
 }
 
 static void
@@ -314,17 +313,6 @@ untrusted_root (CachetReportView *self,
   return top;
 }
 
-/* AdwMessageDialog can answer twice (a response, then its close response while it closes):
- * act on the first only. */
-static gboolean
-first_response (AdwMessageDialog *dialog)
-{
-  if (g_object_get_data (G_OBJECT (dialog), "cachet-answered"))
-    return FALSE;
-  g_object_set_data (G_OBJECT (dialog), "cachet-answered", GINT_TO_POINTER (1));
-  return TRUE;
-}
-
 static void
 trust_response (AdwMessageDialog *dialog,
                 const char       *response,
@@ -334,19 +322,19 @@ trust_response (AdwMessageDialog *dialog,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (!first_response (dialog))
+  if (!cachet_ui_first_response (dialog))
     return;
   if (g_strcmp0 (response, CACHET_TRUST_RESPONSE) != 0 || self->store == NULL)
     return;
   if (!cachet_store_add_anchor (self->store, root, &error))
     {
-      show_toast (GTK_WIDGET (self), error->message);
+      cachet_ui_show_toast (GTK_WIDGET (self), error->message);
       return;
     }
   /* Translators: %s names a certificate authority */
   message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
                              cachet_certificate_get_name (root));
-  show_toast (GTK_WIDGET (self), message);
+  cachet_ui_show_toast (GTK_WIDGET (self), message);
   /* The window checks the message again with the new anchor (it owns the checking). */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.reverify", NULL);
 }
@@ -826,18 +814,6 @@ save_thread (GTask        *task,
 }
 
 static void
-show_toast (GtkWidget  *widget,
-            const char *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
-  else
-    g_message ("%s", message);
-}
-
-static void
 save_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -846,9 +822,9 @@ save_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    show_toast (GTK_WIDGET (self), error->message);
+    cachet_ui_show_toast (GTK_WIDGET (self), error->message);
   else
-    show_toast (GTK_WIDGET (self), _("Saved"));
+    cachet_ui_show_toast (GTK_WIDGET (self), _("Saved"));
 }
 
 static void
@@ -865,7 +841,7 @@ save_response (GtkNativeDialog *dialog,
       g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
       if (path == NULL)
-        show_toast (GTK_WIDGET (self), _("Cachet can only save to a folder on this computer. Choose another place."));
+        cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet can only save to a folder on this computer. Choose another place."));
       else
         {
           SaveJob *job = g_new0 (SaveJob, 1);
