@@ -3,8 +3,9 @@
 # screenshots.sh BUILD_DIR [OUT_DIR]: starts the built Cachet on a private X server, with a
 # private D-Bus session, keyring and data folder, drives it into the states a person meets
 # (drop zone, a good and a bad signature, an untrusted signer, the identities and the contacts,
-# the Sign / Encrypt panel with its recipients, a report in the dark style) and writes one PNG
-# per state to OUT_DIR (default: data/screenshots). Builds nothing itself.
+# the Sign / Encrypt panel with its recipients, a report in the dark style, a certificate's
+# details) and writes one PNG per state to OUT_DIR (default: data/screenshots). Builds nothing
+# itself.
 #
 # Needs: xvfb-run, xauth, dbus-daemon, gnome-keyring-daemon, openssl, ImageMagick (import),
 # xdotool, gapplication (libglib2.0-bin).
@@ -188,4 +189,17 @@ quit_app
 export ADW_DEBUG_COLOR_SCHEME=prefer-dark
 launch "$WORK/minutes.eml"
 shot 12-report-good-dark 3
+quit_app
+# The signer's certificate, from the Details button of the good report (light style again).
+unset ADW_DEBUG_COLOR_SCHEME
+launch "$WORK/minutes.eml"
+sleep 3
+xdotool mousemove --window "$wid" 809 246 click 1
+sleep 2
+for dialog in $(xdotool search --onlyvisible --pid "$app_pid" 2>/dev/null); do
+  [ "$dialog" = "$wid" ] || details=$dialog
+done
+[ -n "${details:-}" ] || { echo "$0: the certificate dialog did not appear" >&2; exit 1; }
+wid=$details
+shot 13-certificate-details 1
 quit_app
