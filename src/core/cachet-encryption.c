@@ -45,7 +45,7 @@ parse_message (GMimeStream  *stream,
   g_autoptr(GMimeParser) parser = NULL;
   GMimeMessage *message;
 
-  if (!_cachet_limits_check_header_block (stream, error))
+  if (!_cachet_limits_check_header_block (stream, NULL, error))
     return NULL;
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_persist_stream (parser, TRUE);
@@ -947,13 +947,30 @@ find_encrypted (GMimeObject *parent,
 /* The decoded content of PART as a stream read straight from the message (through a base64
  * decoder when it is encoded): no copy in a temporary file. It can be reset (for a second
  * try with the store's keys). */
+/* RAW decoded from its transfer ENCODING, as a stream. */
+static GMimeStream *
+decoded_stream (GMimeStream          *raw,
+                GMimeContentEncoding  encoding)
+{
+  GMimeStream *filtered = g_mime_stream_filter_new (raw);
+
+  if (encoding == GMIME_CONTENT_ENCODING_BASE64 ||
+      encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+      encoding == GMIME_CONTENT_ENCODING_UUENCODE)
+    {
+      g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
+
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
+    }
+  return filtered;
+}
+
 static GMimeStream *
 decoded_content (GMimePart  *part,
                  GError    **error)
 {
   GMimeDataWrapper *content = g_mime_part_get_content (part);
-  GMimeContentEncoding encoding;
-  GMimeStream *raw, *filtered;
+  GMimeStream *raw;
 
   if (content == NULL || (raw = g_mime_data_wrapper_get_stream (content)) == NULL)
     {
@@ -968,17 +985,38 @@ decoded_content (GMimePart  *part,
                    _("Reading the message failed: %s"), g_strerror (errno));
       return NULL;
     }
-  filtered = g_mime_stream_filter_new (raw);
-  encoding = g_mime_data_wrapper_get_encoding (content);
-  if (encoding == GMIME_CONTENT_ENCODING_BASE64 ||
-      encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-      encoding == GMIME_CONTENT_ENCODING_UUENCODE)
-    {
-      g_autoptr(GMimeFilter) decoder = g_mime_filter_basic_new (encoding, FALSE);
+  return decoded_stream (raw, g_mime_data_wrapper_get_encoding (content));
+}
 
-      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decoder);
-    }
-  return filtered;
+/* A message encrypted whole is a header block and one encrypted body to the end of the file:
+ * only the header block is parsed, and the CMS is read straight from the file after it (one
+ * pass over a big message instead of two). NULL, without an error, for any other message. */
+static GMimeMessage *
+parse_whole_encrypted (GMimeStream  *input,
+                       GMimeStream **cms,
+                       GError      **error)
+{
+  g_autoptr(GMimeStream) headers = NULL;
+  g_autoptr(GMimeStream) body = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  GMimeObject *root;
+  gint64 start = input->bound_start;
+  gint64 end;
+
+  if (!_cachet_limits_check_header_block (input, &end, error) || end < 0)
+    return NULL;
+  headers = g_mime_stream_substream (input, start, start + end);
+  parser = g_mime_parser_new_with_stream (headers);
+  message = g_mime_parser_construct_message (parser, NULL);
+  g_mime_stream_reset (input);
+  if (message == NULL || (root = g_mime_message_get_mime_part (message)) == NULL ||
+      !is_pkcs7_mime (root))
+    return NULL;
+
+  body = g_mime_stream_substream (input, start + end, input->bound_end);
+  *cms = decoded_stream (body, g_mime_part_get_content_encoding (GMIME_PART (root)));
+  return g_steal_pointer (&message);
 }
 
 /* Tries the keys given for the call first; then, only if none of them is a recipient, the
@@ -1064,8 +1102,8 @@ decrypt_message (CachetOptions  *options,
                  GCancellable   *cancellable,
                  GError        **error)
 {
-  g_autoptr(GMimeMessage) message = parse_message (input, error);
   g_autoptr(GMimeStream) cms = NULL;
+  g_autoptr(GMimeMessage) message = parse_whole_encrypted (input, &cms, error);
   g_autoptr(GMimeStream) plain = NULL;
   g_autoptr(GMimeParser) parser = NULL;
   g_autoptr(GMimeObject) entity = NULL;
@@ -1077,7 +1115,13 @@ decrypt_message (CachetOptions  *options,
   guint part_index = 0;
 
   if (message == NULL)
-    return NULL;
+    {
+      if (error != NULL && *error != NULL)
+        return NULL;
+      message = parse_message (input, error);
+      if (message == NULL)
+        return NULL;
+    }
 
   root = g_mime_message_get_mime_part (message);
   whole = is_pkcs7_mime (root);
@@ -1098,8 +1142,7 @@ decrypt_message (CachetOptions  *options,
         }
     }
 
-  cms = decoded_content (GMIME_PART (encrypted), error);
-  if (cms == NULL)
+  if (cms == NULL && (cms = decoded_content (GMIME_PART (encrypted), error)) == NULL)
     return NULL;
 
   {

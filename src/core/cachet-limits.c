@@ -33,9 +33,11 @@ set_header_too_long (GError **error)
 
 gboolean
 _cachet_limits_check_header_block (GMimeStream  *stream,
+                                   gint64       *end,
                                    GError      **error)
 {
   char buffer[16 * 1024];
+  gint64 offset = 0;         /* of BUFFER in STREAM */
   gsize header = 0;          /* bytes of the current header, folded lines included */
   guint headers = 0;
   gboolean line_start = TRUE, blank = TRUE, done = FALSE;
@@ -43,7 +45,9 @@ _cachet_limits_check_header_block (GMimeStream  *stream,
 
   g_return_val_if_fail (GMIME_IS_STREAM (stream), FALSE);
 
-  while (!done && (n = g_mime_stream_read (stream, buffer, sizeof buffer)) > 0)
+  if (end != NULL)
+    *end = -1;
+  for (; !done && (n = g_mime_stream_read (stream, buffer, sizeof buffer)) > 0; offset += n)
     for (gssize i = 0; i < n && !done; i++)
       {
         char c = buffer[i];
@@ -66,7 +70,11 @@ _cachet_limits_check_header_block (GMimeStream  *stream,
         if (c == '\n')
           {
             if (blank)
-              done = TRUE;     /* the empty line that ends the header block */
+              {
+                done = TRUE;   /* the empty line that ends the header block */
+                if (end != NULL)
+                  *end = offset + i + 1;
+              }
             line_start = TRUE;
           }
         else if (c != '\r')

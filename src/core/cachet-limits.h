@@ -29,8 +29,10 @@ G_BEGIN_DECLS
 #define CACHET_LIMIT_PKCS12_ITERATIONS 10000000
 
 /* Reads the header block at the start of STREAM (up to the first empty line) and checks it
- * against the header bounds above before GMime parses it; STREAM is reset afterwards. */
+ * against the header bounds above before GMime parses it; STREAM is reset afterwards. END, when
+ * given, receives the offset just after the empty line, or -1 when there is none. */
 gboolean _cachet_limits_check_header_block (GMimeStream  *stream,
+                                            gint64       *end,
                                             GError      **error);
 
 /* Checks a parsed MIME tree (a GMimeMessage or any part) against the MIME bounds above. */

@@ -352,7 +352,7 @@ parse_message (GMimeStream  *stream,
   g_autoptr(GMimeParserOptions) options = NULL;
   GMimeMessage *message;
 
-  if (!_cachet_limits_check_header_block (stream, error))
+  if (!_cachet_limits_check_header_block (stream, NULL, error))
     return NULL;
   parser = g_mime_parser_new_with_stream (stream);
   options = g_mime_parser_options_new ();
