@@ -104,25 +104,6 @@ read_file_bytes (const char  *path,
   return g_bytes_new_take (contents, size);
 }
 
-static gboolean
-write_output (const char  *path,
-              const void  *data,
-              gsize        size,
-              GError     **error)
-{
-  g_autoptr(CachetOutput) output = cachet_output_new (path, error);
-
-  if (output == NULL)
-    return FALSE;
-  if (g_mime_stream_write (cachet_output_get_stream (output), data, size) != (gssize) size)
-    {
-      g_set_error_literal (error, CACHET_ERROR, CACHET_ERROR_IO,
-                           _("The output could not be written. Check that the disk is not full."));
-      return FALSE;
-    }
-  return cachet_output_commit (output, error);
-}
-
 static char *
 format_date (GDateTime *date)
 {
@@ -408,7 +389,7 @@ identity_export (int argc, char **argv)
     return cachet_cli_fail_error (error);
 
   bytes = g_bytes_get_data (pkcs12, &size);
-  if (!write_output (output_path, bytes, size, &error))
+  if (!cachet_output_write_file (output_path, bytes, size, &error))
     return cachet_cli_fail_error (error);
   return CACHET_CLI_EXIT_OK;
 }
@@ -737,7 +718,7 @@ contact_export (int argc, char **argv)
           g_string_append (pem, link);
         }
     }
-  if (!write_output (output_path, pem->str, pem->len, &error))
+  if (!cachet_output_write_file (output_path, pem->str, pem->len, &error))
     return cachet_cli_fail_error (error);
   return CACHET_CLI_EXIT_OK;
 }

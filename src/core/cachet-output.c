@@ -180,3 +180,22 @@ cachet_output_free (CachetOutput *output)
   g_free (output->path);
   g_free (output);
 }
+
+gboolean
+cachet_output_write_file (const char  *path,
+                          const void  *data,
+                          gsize        size,
+                          GError     **error)
+{
+  g_autoptr(CachetOutput) output = cachet_output_new (path, error);
+
+  if (output == NULL)
+    return FALSE;
+  if (g_mime_stream_write (output->stream, data, size) != (gssize) size)
+    {
+      g_set_error_literal (error, CACHET_ERROR, CACHET_ERROR_IO,
+                           _("The file could not be written. Check that the folder is writable and has free space."));
+      return FALSE;
+    }
+  return cachet_output_commit (output, error);
+}

@@ -31,6 +31,12 @@ gboolean      cachet_output_commit     (CachetOutput  *output,
                                         GError       **error);
 void          cachet_output_free       (CachetOutput  *output);
 
+/* Writes SIZE bytes of DATA to PATH ("-": standard output), all or nothing. */
+gboolean      cachet_output_write_file (const char    *path,
+                                        const void    *data,
+                                        gsize          size,
+                                        GError       **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetOutput, cachet_output_free)
 
 G_END_DECLS

@@ -366,7 +366,6 @@ write_thread (GTask        *task,
   GFile *file = source_object;
   GBytes *bytes = task_data;
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr(CachetOutput) output = NULL;
   GError *error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -377,20 +376,8 @@ write_thread (GTask        *task,
                                _("Cachet can only save to a folder on this computer. Choose another place."));
       return;
     }
-  /* All or nothing, private: a backup holds the key. */
-  output = cachet_output_new (path, &error);
-  if (output == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (g_mime_stream_write (cachet_output_get_stream (output), data, size) != (gssize) size)
-    {
-      g_task_return_new_error (task, CACHET_ERROR, CACHET_ERROR_IO,
-                               _("The file could not be written. Check that the folder is writable and has free space."));
-      return;
-    }
-  if (!cachet_output_commit (output, &error))
+  /* All or nothing: never a half-written file. */
+  if (!cachet_output_write_file (path, data, size, &error))
     {
       g_task_return_error (task, error);
       return;
