@@ -474,7 +474,17 @@ file_size (const char *path)
 {
   GStatBuf info;
 
-  return g_stat (path, &info) == 0 ? (guint64) info.st_size : 0;
+  return path != NULL && g_stat (path, &info) == 0 ? (guint64) info.st_size : 0;
+}
+
+/* The busy page's bar follows OPTIONS' count of bytes read against the size of JOB's input. */
+static void
+follow_progress (CachetWindow  *self,
+                 CachetOptions *options,
+                 OpenJob       *job)
+{
+  g_set_object (&self->progress_options, options);
+  self->progress_total = file_size (job->path) + file_size (job->content_path);
 }
 
 static gboolean
@@ -513,8 +523,7 @@ signed_file_chosen (GtkNativeDialog *dialog,
           g_autoptr(CachetOptions) options = make_options (self);
 
           job->content_path = g_steal_pointer (&content);
-          g_set_object (&self->progress_options, options);
-          self->progress_total = file_size (job->path) + file_size (job->content_path);
+          follow_progress (self, options, job);
           cachet_verify_file_async (options, job->path, job->content_path, self->cancellable,
                                     verify_done, job);
         }
@@ -575,8 +584,7 @@ detect_done (GObject      *source,
     }
 
   options = make_options (self);
-  g_set_object (&self->progress_options, options);
-  self->progress_total = file_size (job->path) + (job->content_path ? file_size (job->content_path) : 0);
+  follow_progress (self, options, job);
   switch (job->kind)
     {
     case CACHET_INPUT_MESSAGE:
