@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * test-signed-data.c: the signing core in-process: the digest stream, input detection, the
- * SignedData writer and reader round trip (detached DER, opaque BER), the announced
- * capabilities, the GMime crypto context, and the _async entry points.
+ * test-signed-data.c: the signing core in-process: the digest stream (small, and past the size
+ * where it hashes on a helper thread), input detection, the SignedData writer and reader round
+ * trip (detached DER, opaque BER), the announced capabilities, the GMime crypto context, and
+ * the _async entry points.
  */
 #include "config.h"
 
@@ -73,6 +74,55 @@ test_digest_stream (void)
 
   passed = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (sink));
   g_assert_cmpmem (passed->data, passed->len, "abc", 3);
+}
+
+/* Past its first MiB the stream hashes on a helper thread: the digests must still be those of
+ * every byte in order, whatever the sizes of the writes, and asking midway must not lose any. */
+static void
+test_digest_stream_large (void)
+{
+  static const gsize sizes[] = { 1, 4095, 300001, 7, 65536, 262144, 262145, 99 };
+  const gsize total = 9 * 1024 * 1024 + 13, middle = 3 * 1024 * 1024 + 5;
+  g_autofree guint8 *data = g_malloc (total);
+  g_autoptr(GMimeStream) sink = g_mime_stream_mem_new ();
+  g_autoptr(GMimeStream) stream = cachet_digest_stream_new (sink);
+  CachetDigestStream *digest = CACHET_DIGEST_STREAM (stream);
+  g_autoptr(GBytes) half = NULL, sha256 = NULL, sha512 = NULL;
+  guint8 expected[64];
+  GByteArray *passed;
+  gsize done = 0;
+
+  for (gsize i = 0; i < total; i++)
+    data[i] = (guint8) g_test_rand_int ();
+  g_assert_true (cachet_digest_stream_add_algorithm (digest, GNUTLS_DIG_SHA256));
+  g_assert_true (cachet_digest_stream_add_algorithm (digest, GNUTLS_DIG_SHA512));
+
+  for (guint i = 0; done < total; i++)
+    {
+      gsize n = MIN (sizes[i % G_N_ELEMENTS (sizes)], total - done);
+
+      if (done < middle && done + n > middle)
+        n = middle - done;
+      g_assert_cmpint (g_mime_stream_write (stream, (const char *) data + done, n), ==, n);
+      done += n;
+      if (done == middle)
+        {
+          half = cachet_digest_stream_get_digest (digest, GNUTLS_DIG_SHA256);
+          gnutls_hash_fast (GNUTLS_DIG_SHA256, data, middle, expected);
+          g_assert_cmpmem (g_bytes_get_data (half, NULL), g_bytes_get_size (half), expected, 32);
+        }
+    }
+
+  sha256 = cachet_digest_stream_get_digest (digest, GNUTLS_DIG_SHA256);
+  gnutls_hash_fast (GNUTLS_DIG_SHA256, data, total, expected);
+  g_assert_cmpmem (g_bytes_get_data (sha256, NULL), g_bytes_get_size (sha256), expected, 32);
+  sha512 = cachet_digest_stream_get_digest (digest, GNUTLS_DIG_SHA512);
+  gnutls_hash_fast (GNUTLS_DIG_SHA512, data, total, expected);
+  g_assert_cmpmem (g_bytes_get_data (sha512, NULL), g_bytes_get_size (sha512), expected, 64);
+  g_assert_cmpuint (cachet_digest_stream_get_count (digest), ==, total);
+
+  passed = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (sink));
+  g_assert_cmpmem (passed->data, passed->len, data, total);
 }
 
 static void
@@ -291,6 +341,7 @@ main (int    argc,
   alice = cachet_test_pki_issue (pki, "alice", "alice@example.com", "rsa2048", NULL);
 
   g_test_add_func ("/cachet/signed-data/digest-stream", test_digest_stream);
+  g_test_add_func ("/cachet/signed-data/digest-stream-large", test_digest_stream_large);
   g_test_add_func ("/cachet/signed-data/detect-input", test_detect_input);
   g_test_add_func ("/cachet/signed-data/round-trip", test_round_trip);
   g_test_add_func ("/cachet/signed-data/wrong-content", test_wrong_content);
