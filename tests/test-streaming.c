@@ -638,6 +638,44 @@ test_message_interop_50mb (void)
   shell_ok ("cd '%s' && rm -f msg50*", dir);
 }
 
+/* Plaintext goes to private temporary files in the runtime folder, which is a tmpfs of a tenth
+ * of the memory on most systems. A job bigger than that must go on on disk, not fail: here the
+ * runtime folder is a real 1 MB tmpfs (a private mount in a user namespace). */
+static void
+test_full_runtime_folder (void)
+{
+  g_autofree char *cert = g_strconcat (alice, ".crt", NULL);
+  g_autofree char *key = g_strconcat (alice, ".key", NULL);
+  const char *cli = g_getenv ("CACHET_CLI");
+
+  g_assert_nonnull (cli);
+  if (cachet_test_shell (NULL, "unshare -Urm sh -c 'mount -t tmpfs -o size=1m tmpfs \"$1\"' sh '%s'", dir) != 0)
+    {
+      g_test_skip ("cannot mount a private tmpfs here (unshare -Urm is not allowed)");
+      return;
+    }
+
+  make_message ("rt.eml", 4);
+  make_random_file ("rt.bin", 4);
+  shell_ok ("cd '%s' && sed -n '/^Content-Type: multipart/,$p' rt.eml > rt-entity.txt && "
+            "openssl cms -encrypt -aes256 -stream -in rt-entity.txt -out rt-enc.eml '%s'", dir, cert);
+  shell_ok ("cd '%s' && openssl cms -sign -nodetach -binary -in rt.bin -signer '%s' -inkey '%s' -certfile '%s' "
+            "-outform DER | openssl cms -encrypt -aes256 -binary -inform DER -outform DER -out rt.bin.p7m '%s'",
+            dir, cert, key, pki->inter_cert, cert);
+
+  /* the runtime folder is 1 MB: the 4 MB plaintext and the signed content inside must move;
+   * the message is not signed inside (exit 4), the file is (exit 0) */
+  shell_ok ("cd '%s' && mkdir -p rt-runtime rt-tmp && unshare -Urm sh -c '"
+            "mount -t tmpfs -o size=1m,mode=0700 tmpfs rt-runtime && export XDG_RUNTIME_DIR=$PWD/rt-runtime TMPDIR=$PWD/rt-tmp && "
+            "{ \"$1\" decrypt --no-system-trust --cert \"$2\" --key \"$3\" -o rt-back.eml rt-enc.eml; test $? -eq 4; } && "
+            "\"$1\" decrypt --no-system-trust --trust \"$4\" --cert \"$2\" --key \"$3\" -o rt-back.bin rt.bin.p7m && "
+            "test -z \"$(find rt-runtime rt-tmp -mindepth 1)\"' sh '%s' '%s' '%s' '%s'",
+            dir, cli, cert, key, pki->root_cert);
+  shell_ok ("cd '%s' && sed -n '/^Content-Type: multipart/,$p' rt-back.eml | cmp - rt-entity.txt && "
+            "cmp rt-back.bin rt.bin", dir);
+  shell_ok ("cd '%s' && rm -rf rt*", dir);
+}
+
 /* Peak memory of each operation on 10 MB and 50 MB inputs: the second may not be much more
  * than the first (a ratio, not a time). */
 static void
@@ -960,6 +998,7 @@ main (int    argc,
   g_test_add_func ("/cachet/streaming/signed-data-vs-gnutls", test_signed_data_vs_gnutls);
   g_test_add_func ("/cachet/streaming/file-interop-50mb", test_file_interop_50mb);
   g_test_add_func ("/cachet/streaming/message-interop-50mb", test_message_interop_50mb);
+  g_test_add_func ("/cachet/streaming/full-runtime-folder", test_full_runtime_folder);
   g_test_add_func ("/cachet/streaming/flat-memory", test_flat_memory);
   g_test_add_func ("/cachet/streaming/progress", test_progress);
   g_test_add_func ("/cachet/streaming/cancelled-message-jobs", test_cancelled_message_jobs);

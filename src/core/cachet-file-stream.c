@@ -42,6 +42,7 @@ typedef struct {
   gint64          written_to;
   CachetOptions  *progress;       /* an input's reads are counted here (bytes_done) */
   gint64          progress_mark;  /* the furthest offset read so far, counted already */
+  gboolean        may_move;       /* a temporary in the runtime folder: moves when that is full */
 } SharedFile;
 
 struct _CachetFileStream
@@ -77,6 +78,91 @@ written (SharedFile *file,
     }
 }
 
+/* An unlinked 0600 file in DIR, or -1 with errno set. */
+static int
+make_temporary (const char *dir)
+{
+  g_autofree char *template = g_build_filename (dir, ".cachet-XXXXXX", NULL);
+  int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd >= 0)
+    g_unlink (template);
+  return fd;
+}
+
+/* The runtime folder is a small tmpfs on most systems (a tenth of the memory). When a temporary
+ * file there fills it, the file moves to the temporary folder, under the same descriptor number
+ * so that substreams (and readers on other threads) carry on with the copy. */
+static gboolean
+move_to_disk (SharedFile *file)
+{
+  g_autofree char *buffer = NULL;
+  struct stat st;
+  int fd, saved;
+
+  if (fstat (file->fd, &st) < 0 || (fd = make_temporary (g_get_tmp_dir ())) < 0)
+    return FALSE;
+  buffer = g_malloc (WINDOW_SIZE);
+  for (off_t done = 0; done < st.st_size;)
+    {
+      ssize_t n = pread (file->fd, buffer, MIN (WINDOW_SIZE, st.st_size - done), done);
+
+      if (n > 0)
+        n = pwrite (fd, buffer, n, done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        goto failed;
+      done += n;
+    }
+  if (dup3 (fd, file->fd, O_CLOEXEC) < 0)
+    goto failed;
+  gnutls_memset (buffer, 0, WINDOW_SIZE);
+  close (fd);
+  file->may_move = FALSE;
+  return TRUE;
+
+failed:
+  saved = errno;
+  gnutls_memset (buffer, 0, WINDOW_SIZE);
+  close (fd);
+  errno = saved;
+  return FALSE;
+}
+
+/* Writes all of BUFFER at OFFSET. Returns FALSE with errno set. */
+static gboolean
+write_all (SharedFile  *file,
+           const void  *buffer,
+           gsize        length,
+           gint64       offset)
+{
+  for (gsize done = 0; done < length;)
+    {
+      ssize_t n = pwrite (file->fd, (const char *) buffer + done, length - done, offset + done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == ENOSPC || errno == EDQUOT) && file->may_move)
+        {
+          int saved = errno;
+
+          if (move_to_disk (file))
+            continue;
+          errno = saved;
+        }
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      done += n;
+    }
+  written (file, offset, length);
+  return TRUE;
+}
+
 static int shared_flush (SharedFile *file);
 
 static int
@@ -93,27 +179,13 @@ locked_flush (SharedFile *file)
 static int
 shared_flush (SharedFile *file)
 {
-  gsize done = 0;
-
-  while (done < file->pending)
+  if (!write_all (file, file->window, file->pending, file->start))
     {
-      ssize_t n = pwrite (file->fd, file->window + done, file->pending - done, file->start + done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : EIO;
-
-          /* what was not written is lost: say so once, then start afresh */
-          file->pending = 0;
-          file->filled = 0;
-          errno = saved;
-          return -1;
-        }
-      done += n;
+      /* what was not written is lost: say so once, then start afresh */
+      file->pending = 0;
+      file->filled = 0;
+      return -1;
     }
-  written (file, file->start, done);
 
   /* the bytes just written are what the file holds there now: keep them as read-ahead */
   file->filled = file->pending;
@@ -294,21 +366,8 @@ write_locked (GMimeStream *stream,
 
   if (file->pending == 0 && (length >= DIRECT_SIZE || !ensure_window (file)))
     {
-      while (done < length)
-        {
-          ssize_t n = pwrite (file->fd, buffer + done, length - done, stream->position + done);
-
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            {
-              if (n == 0)
-                errno = EIO;
-              return -1;
-            }
-          done += n;
-        }
-      written (file, stream->position, length);
+      if (!write_all (file, buffer, length, stream->position))
+        return -1;
       stream->position += length;
       return length;
     }
@@ -613,22 +672,19 @@ cachet_file_stream_count_progress (CachetFileStream *self,
 GMimeStream *
 cachet_file_stream_new_temporary (GError **error)
 {
-  const char *dirs[] = { g_get_user_runtime_dir (), g_get_tmp_dir () };
+  const char *runtime = g_get_user_runtime_dir ();
+  int fd = make_temporary (runtime);
+  gboolean in_runtime = fd >= 0 && g_strcmp0 (runtime, g_get_tmp_dir ()) != 0;
+  GMimeStream *stream;
 
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+  if (fd < 0 && (fd = make_temporary (g_get_tmp_dir ())) < 0)
     {
-      g_autofree char *template = g_build_filename (dirs[i], ".cachet-XXXXXX", NULL);
-      int fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0600);
-
-      if (fd >= 0)
-        {
-          g_unlink (template);
-          return cachet_file_stream_new (fd);
-        }
+      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
+                   _("Cannot create a private temporary file: %s. Check that the temporary folder "
+                     "is writable."), g_strerror (errno));
+      return NULL;
     }
-
-  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-               _("Cannot create a private temporary file: %s. Check that the temporary folder "
-                 "is writable."), g_strerror (errno));
-  return NULL;
+  stream = cachet_file_stream_new (fd);
+  CACHET_FILE_STREAM (stream)->file->may_move = in_runtime;
+  return stream;
 }

@@ -38,7 +38,8 @@ GMimeStream *cachet_file_stream_open_input (const char     *path,
 void         cachet_file_stream_count_progress (CachetFileStream *self,
                                                 CachetOptions    *options);
 /* An unlinked 0600 file in the user's runtime folder (else the temporary folder), gone with
- * the stream: for plaintext and other content that must not outlive the job. */
+ * the stream: for plaintext and other content that must not outlive the job. When the runtime
+ * folder (often a small tmpfs) fills up, the file moves to the temporary folder and goes on. */
 GMimeStream *cachet_file_stream_new_temporary (GError **error);
 /* For a file that will be fsynced at the end (an output): start writing each few MB to the
  * disk as they are written, so that the final fsync has little left to wait for. */
