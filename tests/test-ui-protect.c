@@ -647,8 +647,6 @@ test_cancel (void)
   _cachet_protect_view_set_output (view, output_file);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "protect.run", NULL));
   g_assert_true (_cachet_window_get_busy (window));
-  cachet_protect_view_get_progress (view, &done, &total);
-  g_assert_cmpuint (total, ==, 1024 * 1024 * 1024);
 
   /* Let it get going: the core counts what it read, the busy page's bar follows (polled every
    * 100 ms). Then Cancel (Escape on the busy page). */
@@ -662,6 +660,7 @@ test_cancel (void)
   g_assert_true (_cachet_window_get_busy (window));
   cachet_protect_view_get_progress (view, &done, &total);
   g_test_message ("cancelling after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes", done, total);
+  g_assert_cmpuint (total, ==, 1024 * 1024 * 1024);   /* the core's, once it opened the file */
   g_assert_cmpuint (done, >, 0);
   g_assert_cmpuint (done, <, total);
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (bar), >, 0.0);

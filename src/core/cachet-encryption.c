@@ -833,15 +833,19 @@ cachet_encrypt_file (CachetOptions  *options,
   g_return_val_if_fail (input != NULL, FALSE);
   g_return_val_if_fail (output != NULL, FALSE);
 
-  stream = cachet_file_stream_open_input (input, options, error);
-  if (stream == NULL)
-    return FALSE;
   kind = cachet_detect_input (input, &detect_error);
   if (detect_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&detect_error));
       return FALSE;
     }
+  /* a message is parsed, then read again to encrypt it; a file to sign is read, then its
+   * signed form is (counted as it is read) */
+  stream = cachet_file_stream_open_input (input,
+                                          kind == CACHET_INPUT_MESSAGE || cachet_options_get_sign (options) ? 2 : 1,
+                                          options, error);
+  if (stream == NULL)
+    return FALSE;
 
   if (kind == CACHET_INPUT_MESSAGE)
     {
@@ -849,6 +853,7 @@ cachet_encrypt_file (CachetOptions  *options,
       if (message == NULL)
         return FALSE;
       from = from_address (message);
+      cachet_file_stream_begin_pass (CACHET_FILE_STREAM (stream));
     }
 
   recipients = choose_recipients (options, from, error);
@@ -877,6 +882,10 @@ cachet_encrypt_file (CachetOptions  *options,
             return FALSE;
           if (g_mime_stream_flush (signed_data) < 0 || g_mime_stream_reset (signed_data) < 0)
             return io_failed (error);
+          /* the second pass is over the signed form, which is a little longer */
+          cachet_options_add_bytes_total (options, MAX (0, g_mime_stream_length (signed_data) -
+                                                           g_mime_stream_length (stream)));
+          cachet_file_stream_count_progress (CACHET_FILE_STREAM (signed_data), options);
           g_set_object (&stream, signed_data);
         }
       length = g_mime_stream_length (stream);
@@ -1331,7 +1340,7 @@ cachet_decrypt_file (CachetOptions  *options,
   g_return_val_if_fail (CACHET_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (input != NULL, NULL);
 
-  stream = cachet_file_stream_open_input (input, options, error);
+  stream = cachet_file_stream_open_input (input, 1, options, error);
   if (stream == NULL)
     return NULL;
 

@@ -41,7 +41,7 @@ typedef struct {
   gint64          written_from;   /* start of the bytes written since the last writeback */
   gint64          written_to;
   CachetOptions  *progress;       /* an input's reads are counted here (bytes_done) */
-  gint64          progress_mark;  /* the furthest offset read so far, counted already */
+  gint64          progress_left;  /* what this pass may still count: the file's size at most */
   gboolean        may_move;       /* a temporary in the runtime folder: moves when that is full */
 } SharedFile;
 
@@ -316,12 +316,13 @@ read_locked (GMimeStream *stream,
     }
 
   stream->position = position;
-  /* progress: each byte of the file counts once, when it is first read, whatever the stream
-   * or substream and however often it is read again; the total is the file's size */
-  if (file->progress != NULL && position > file->progress_mark)
+  /* progress: the bytes read, however the reads jump about, up to the file's size a pass */
+  if (file->progress != NULL && total > 0 && file->progress_left > 0)
     {
-      cachet_options_add_bytes_done (file->progress, position - file->progress_mark);
-      file->progress_mark = position;
+      gsize counted = MIN ((gint64) total, file->progress_left);
+
+      cachet_options_add_bytes_done (file->progress, counted);
+      file->progress_left -= counted;
     }
   return total;
 }
@@ -646,13 +647,18 @@ cachet_file_stream_open (const char  *path,
 
 GMimeStream *
 cachet_file_stream_open_input (const char     *path,
+                               guint           passes,
                                CachetOptions  *options,
                                GError        **error)
 {
   GMimeStream *stream = cachet_file_stream_open (path, error);
+  gint64 length;
 
-  if (stream != NULL && options != NULL)
-    cachet_file_stream_count_progress (CACHET_FILE_STREAM (stream), options);
+  if (stream == NULL || options == NULL)
+    return stream;
+  if ((length = g_mime_stream_length (stream)) > 0)
+    cachet_options_add_bytes_total (options, (gsize) length * passes);
+  cachet_file_stream_count_progress (CACHET_FILE_STREAM (stream), options);
   return stream;
 }
 
@@ -660,12 +666,28 @@ void
 cachet_file_stream_count_progress (CachetFileStream *self,
                                    CachetOptions    *options)
 {
+  gint64 length;
+
   g_return_if_fail (CACHET_IS_FILE_STREAM (self));
   g_return_if_fail (options == NULL || CACHET_IS_OPTIONS (options));
 
+  length = g_mime_stream_length (GMIME_STREAM (self));   /* before locking: it flushes */
   g_mutex_lock (&self->file->lock);
   g_set_object (&self->file->progress, options);
-  self->file->progress_mark = GMIME_STREAM (self)->position;
+  self->file->progress_left = MAX (0, length);
+  g_mutex_unlock (&self->file->lock);
+}
+
+void
+cachet_file_stream_begin_pass (CachetFileStream *self)
+{
+  gint64 length;
+
+  g_return_if_fail (CACHET_IS_FILE_STREAM (self));
+
+  length = g_mime_stream_length (GMIME_STREAM (self));
+  g_mutex_lock (&self->file->lock);
+  self->file->progress_left = MAX (0, length);
   g_mutex_unlock (&self->file->lock);
 }
 

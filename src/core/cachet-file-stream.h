@@ -26,17 +26,20 @@ GMimeStream *cachet_file_stream_new  (int               fd);
 /* Opens PATH for reading; CACHET_ERROR_NOT_FOUND or _IO with a sentence naming the file. */
 GMimeStream *cachet_file_stream_open (const char       *path,
                                       GError          **error);
-/* The input of a job: opens PATH for reading, and counts the bytes read from it into
- * OPTIONS' bytes_done (see cachet_file_stream_count_progress). OPTIONS may be NULL. */
+/* The input of a job that reads it PASSES times: opens PATH for reading, adds PASSES times its
+ * size to OPTIONS' bytes_total and counts the bytes read from it into bytes_done (see
+ * cachet_file_stream_count_progress and _begin_pass). OPTIONS may be NULL. */
 GMimeStream *cachet_file_stream_open_input (const char     *path,
+                                            guint           passes,
                                             CachetOptions  *options,
                                             GError        **error);
-/* From now on, every byte of the file read for the first time (through this stream or any of
- * its substreams, from any offset past the current position) is added once to OPTIONS'
- * bytes_done: reading the whole file adds its size, however often parts are read again.
- * NULL stops counting. */
+/* From now on, the bytes read from the file (through this stream or any of its substreams, from
+ * anywhere) are added to OPTIONS' bytes_done, up to the stream's length: one pass over it.
+ * NULL stops counting. The total is left as it is. */
 void         cachet_file_stream_count_progress (CachetFileStream *self,
                                                 CachetOptions    *options);
+/* The next pass over the file starts: its bytes count once more, up to the length again. */
+void         cachet_file_stream_begin_pass     (CachetFileStream *self);
 /* An unlinked 0600 file in the user's runtime folder (else the temporary folder), gone with
  * the stream: for plaintext and other content that must not outlive the job. When the runtime
  * folder (often a small tmpfs) fills up, the file moves to the temporary folder and goes on. */

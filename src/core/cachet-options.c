@@ -24,7 +24,8 @@ struct _CachetOptions
   GPtrArray    *recipient_addresses;
   gboolean      encrypt_to_self;
   gboolean      sign;
-  gpointer      bytes_done;  /* a byte count kept in a pointer, for GLib's atomics */
+  gpointer      bytes_done;  /* byte counts kept in pointers, for GLib's atomics */
+  gpointer      bytes_total;
 };
 
 G_DEFINE_FINAL_TYPE (CachetOptions, cachet_options, G_TYPE_OBJECT)
@@ -324,4 +325,21 @@ cachet_options_add_bytes_done (CachetOptions *self,
   g_return_if_fail (CACHET_IS_OPTIONS (self));
 
   g_atomic_pointer_add (&self->bytes_done, (gssize) bytes);
+}
+
+guint64
+cachet_options_get_bytes_total (CachetOptions *self)
+{
+  g_return_val_if_fail (CACHET_IS_OPTIONS (self), 0);
+
+  return (guint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->bytes_total));
+}
+
+void
+cachet_options_add_bytes_total (CachetOptions *self,
+                                gsize          bytes)
+{
+  g_return_if_fail (CACHET_IS_OPTIONS (self));
+
+  g_atomic_pointer_add (&self->bytes_total, (gssize) bytes);
 }

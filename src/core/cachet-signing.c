@@ -235,7 +235,7 @@ open_cms_stream (CachetOptions  *options,
   ssize_t n;
   gboolean done = FALSE;
 
-  if (!read_head (path, buffer, &size, error) || !(file = cachet_file_stream_open_input (path, options, error)))
+  if (!read_head (path, buffer, &size, error) || !(file = cachet_file_stream_open_input (path, 1, options, error)))
     return NULL;
   if ((pem = pem_head (buffer, size, &offset)) == NULL)
     return g_steal_pointer (&file);
@@ -911,7 +911,8 @@ verify_message_file (CachetOptions  *options,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (path, options, error);
+  /* parsed, then the signed part read again to hash it */
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (path, 2, options, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(CachetVerdict) verdict = NULL;
   ParseIssues issues = { FALSE };
@@ -921,6 +922,7 @@ verify_message_file (CachetOptions  *options,
     return NULL;
   if (!(message = parse_message (stream, &issues, error)))
     return NULL;
+  cachet_file_stream_begin_pass (CACHET_FILE_STREAM (stream));
 
   body = g_mime_message_get_mime_part (message);
   if (issues.critical)
@@ -965,7 +967,7 @@ verify_cms_file (CachetOptions  *options,
       return g_steal_pointer (&verdict);
     }
 
-  if (!(content = cachet_file_stream_open_input (content_path, options, error)))
+  if (!(content = cachet_file_stream_open_input (content_path, 1, options, error)))
     return NULL;
   if (!(signed_data = _cachet_signed_data_read (stream, NULL, cancellable, error)))
     return NULL;
@@ -1548,7 +1550,8 @@ sign_message (CachetOptions  *options,
               GCancellable   *cancellable,
               GError        **error)
 {
-  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (input, options, error);
+  /* parsed, then read again to write it */
+  g_autoptr(GMimeStream) stream = cachet_file_stream_open_input (input, 2, options, error);
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GMimeObject) signed_body = NULL;
   g_autoptr(GMimeFormatOptions) format = g_mime_format_options_new ();
@@ -1563,6 +1566,7 @@ sign_message (CachetOptions  *options,
                    _("The message is broken: its MIME structure cannot be read safely. Repair it before signing."));
       return FALSE;
     }
+  cachet_file_stream_begin_pass (CACHET_FILE_STREAM (stream));
 
   if (cachet_options_get_opaque (options))
     signed_body = cachet_sign_object (options, g_mime_message_get_mime_part (message), cancellable, error);
@@ -1635,7 +1639,7 @@ cachet_sign_file (CachetOptions  *options,
     }
   else
     {
-      g_autoptr(GMimeStream) content = cachet_file_stream_open_input (input, options, error);
+      g_autoptr(GMimeStream) content = cachet_file_stream_open_input (input, 1, options, error);
 
       if (content == NULL ||
           !_cachet_signed_data_sign_stream (credentials, digest, content, FALSE,

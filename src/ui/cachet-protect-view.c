@@ -64,7 +64,6 @@ struct _CachetProtectView
   char                 *busy_title;
   GCancellable         *cancellable;
   CachetOptions        *options;         /* while the core runs: its byte count */
-  guint64               input_size;
 };
 
 G_DEFINE_FINAL_TYPE (CachetProtectView, cachet_protect_view, GTK_TYPE_WIDGET)
@@ -590,7 +589,6 @@ start (CachetProtectView *self,
 {
   g_autofree char *name = NULL;
   ProtectJob *job;
-  GStatBuf info;
 
   job = g_new0 (ProtectJob, 1);
   job->view = g_object_ref (self);
@@ -641,9 +639,6 @@ start (CachetProtectView *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  self->input_size = g_stat (job->input, &info) == 0 ? (guint64) info.st_size : 0;
-  if (job->sign && job->encrypt && !self->message)
-    self->input_size *= 2;  /* read twice: signed, then the signed file encrypted */
   g_clear_object (&self->written);
 
   name = g_file_get_basename (self->file);
@@ -812,7 +807,7 @@ cachet_protect_view_get_progress (CachetProtectView *self,
   g_return_if_fail (CACHET_IS_PROTECT_VIEW (self));
 
   *done = self->busy && self->options ? cachet_options_get_bytes_done (self->options) : 0;
-  *total = self->busy ? self->input_size : 0;
+  *total = self->busy && self->options ? cachet_options_get_bytes_total (self->options) : 0;
 }
 
 void

@@ -60,8 +60,7 @@ struct _CachetWindow
   gboolean              report_message; /* ... is a message one can sign or encrypt */
   gboolean              protect_from_report;
   gboolean              protect_running;  /* the busy page shows the panel's job */
-  CachetOptions        *progress_options; /* the running check's options: its byte count */
-  guint64               progress_total;   /* the size of the file being checked */
+  CachetOptions        *progress_options; /* the running check's options: its byte counts */
   guint                 progress_source;
   guint                 generation;
   gboolean              busy;
@@ -101,8 +100,8 @@ show_messages_page (CachetWindow *self,
   update_back_button (self);
 }
 
-/* The progress bar: the running job's count of input bytes read against the input's size,
- * polled every 100 ms; it pulses while the count says nothing (not counted, or not started). */
+/* The progress bar: the running job's count of input bytes read against what it will read in
+ * all, polled every 100 ms; it pulses while the count says nothing (not counted, or not started). */
 static gboolean
 update_progress (gpointer user_data)
 {
@@ -114,7 +113,7 @@ update_progress (gpointer user_data)
   else if (self->progress_options)
     {
       done = cachet_options_get_bytes_done (self->progress_options);
-      total = self->progress_total;
+      total = cachet_options_get_bytes_total (self->progress_options);
     }
 
   if (done > 0 && total > 0)
@@ -151,7 +150,6 @@ set_busy (CachetWindow *self,
     {
       g_clear_handle_id (&self->progress_source, g_source_remove);
       g_clear_object (&self->progress_options);
-      self->progress_total = 0;
     }
 }
 
@@ -469,24 +467,6 @@ make_options (CachetWindow *self)
   return options;
 }
 
-static guint64
-file_size (const char *path)
-{
-  GStatBuf info;
-
-  return path != NULL && g_stat (path, &info) == 0 ? (guint64) info.st_size : 0;
-}
-
-/* The busy page's bar follows OPTIONS' count of bytes read against the size of JOB's input. */
-static void
-follow_progress (CachetWindow  *self,
-                 CachetOptions *options,
-                 OpenJob       *job)
-{
-  g_set_object (&self->progress_options, options);
-  self->progress_total = file_size (job->path) + file_size (job->content_path);
-}
-
 static gboolean
 has_suffix_nocase (const char *path,
                    const char *suffix)
@@ -523,7 +503,7 @@ signed_file_chosen (GtkNativeDialog *dialog,
           g_autoptr(CachetOptions) options = make_options (self);
 
           job->content_path = g_steal_pointer (&content);
-          follow_progress (self, options, job);
+          g_set_object (&self->progress_options, options);
           cachet_verify_file_async (options, job->path, job->content_path, self->cancellable,
                                     verify_done, job);
         }
@@ -584,7 +564,7 @@ detect_done (GObject      *source,
     }
 
   options = make_options (self);
-  follow_progress (self, options, job);
+  g_set_object (&self->progress_options, options);
   switch (job->kind)
     {
     case CACHET_INPUT_MESSAGE:
