@@ -29,6 +29,7 @@ static struct {
   char          *carol;      /* expired */
   char          *dave;       /* signing-only */
   char          *erin;       /* revoked (in the intermediate's CRL) */
+  char          *alice_work; /* Alice's second identity */
   char          *crl;
 } fx;
 
@@ -45,6 +46,7 @@ ensure_fixtures (void)
   fx.carol = cachet_test_pki_issue (fx.pki, "Carol Expired", "carol@example.org", "rsa2048", "expired");
   fx.dave = cachet_test_pki_issue (fx.pki, "Dave Signonly", "dave@example.org", "rsa2048", "sign-only");
   fx.erin = cachet_test_pki_issue (fx.pki, "Erin Revoked", "erin@example.org", "rsa2048", NULL);
+  fx.alice_work = cachet_test_pki_issue (fx.pki, "Alice at Work", "alice@work.example", "rsa2048", NULL);
   fx.crl = g_build_filename (fx.pki->dir, "inter.crl", NULL);
   g_assert_cmpint (cachet_test_shell (NULL,
                                       "cd '%s' && openssl ca -batch -config ca.cnf -cert inter.crt -keyfile inter.key "
@@ -504,6 +506,70 @@ test_sign_and_encrypt (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Encrypting without signing, "Encrypt to Myself Too" means the identity chosen in the panel
+ * (shown for that), not whichever the store lists first: with two identities and the second
+ * chosen, the second's key opens the file and the first's does not. */
+static void
+test_encrypt_to_chosen_self (void)
+{
+  g_autoptr(CachetStore) store = NULL;
+  g_autoptr(CachetIdentity) home = NULL;
+  g_autoptr(CachetIdentity) work = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *openssl_out = NULL;
+  g_autofree char *chosen = NULL;
+  CachetProtectView *view;
+  CachetWindow *window;
+  AdwComboRow *identity_row;
+  GtkWidget *group;
+  const char *mine, *other;
+  int status;
+
+  ensure_fixtures ();
+  store = store_new ();
+  if ((home = cachet_test_ui_import_identity (store, fx.alice)) == NULL ||
+      (work = cachet_test_ui_import_identity (store, fx.alice_work)) == NULL)
+    return;
+  window = window_new (store);
+  input = cachet_test_write_file (fx.dir, "plans.txt", SECRET_TEXT);
+  view = open_for_protection (window, input);
+
+  cachet_protect_view_set_choices (view, FALSE, TRUE);
+  cachet_test_ui_flush ();
+  identity_row = ADW_COMBO_ROW (cachet_test_ui_find_widget (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (identity_row);
+  group = gtk_widget_get_ancestor (GTK_WIDGET (identity_row), ADW_TYPE_PREFERENCES_GROUP);
+  g_assert_true (gtk_widget_get_visible (group));
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), ==, "Encrypt to Yourself As");
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (identity_row)), ==, 2);
+
+  /* the second in the list, whichever of the two that is */
+  adw_combo_row_set_selected (identity_row, 1);
+  chosen = g_strdup (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (identity_row))));
+  g_test_message ("chosen: %s", chosen);
+  g_assert_true (strstr (chosen, "Alice at Work") != NULL || strstr (chosen, "Alice Liddell") != NULL);
+  mine = strstr (chosen, "Alice at Work") ? fx.alice_work : fx.alice;
+  other = mine == fx.alice ? fx.alice_work : fx.alice;
+
+  choose (view, "Bob Dodgson");
+  output = g_build_filename (fx.dir, "plans.txt.p7m", NULL);
+  run_to (window, view, output);
+  g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
+
+  status = cachet_test_shell (&openssl_out,
+                              "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
+                              "-inkey '%s.key' -out /dev/null 2>&1",
+                              output, mine, mine);
+  if (status != 0)
+    g_error ("the chosen identity cannot decrypt: exit %d: %s", status, openssl_out);
+  g_assert_cmpint (cachet_test_shell (NULL, "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
+                                            "-inkey '%s.key' -out /dev/null",
+                                      output, other, other), !=, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Expired, signing-only and revoked contacts are listed, greyed, with the reason, and cannot be chosen. */
 static void
 test_unusable_recipients (void)
@@ -788,6 +854,7 @@ main (int   argc,
   g_test_add_func ("/cachet/ui/protect/drag-out/xdnd", test_drag_out_xdnd);
 #endif
   g_test_add_func ("/cachet/ui/protect/sign-and-encrypt", test_sign_and_encrypt);
+  g_test_add_func ("/cachet/ui/protect/encrypt-to-chosen-self", test_encrypt_to_chosen_self);
   g_test_add_func ("/cachet/ui/protect/unusable-recipients", test_unusable_recipients);
   g_test_add_func ("/cachet/ui/protect/search", test_search);
   g_test_add_func ("/cachet/ui/protect/cancel", test_cancel);

@@ -183,8 +183,8 @@ check_trusted (CachetTrust        *trust,
   return FALSE;
 }
 
-/* The sender: the signing credentials, else the store's current identity (the one for FROM
- * when there are several). A new reference, or NULL. */
+/* The sender: as the options say, else the signing credentials, else the store's current
+ * identity (the one for FROM when there are several). A new reference, or NULL. */
 static CachetCertificate *
 sender_certificate (CachetOptions *options,
                     const char    *from)
@@ -194,6 +194,8 @@ sender_certificate (CachetOptions *options,
   CachetCertificate *first = NULL;
   GListModel *identities;
 
+  if (cachet_options_get_sender (options) != NULL)
+    return g_object_ref (cachet_options_get_sender (options));
   if (credentials != NULL && credentials->len > 0)
     return g_object_ref (cachet_credentials_get_certificate (credentials->pdata[0]));
   if (store == NULL)

@@ -23,6 +23,7 @@ struct _CachetOptions
   GPtrArray    *recipients;
   GPtrArray    *recipient_addresses;
   gboolean      encrypt_to_self;
+  CachetCertificate *sender;
   gboolean      sign;
   gpointer      bytes_done;  /* byte counts kept in pointers, for GLib's atomics */
   gpointer      bytes_total;
@@ -68,6 +69,7 @@ cachet_options_dispose (GObject *object)
   g_clear_pointer (&self->certificates, g_ptr_array_unref);
   g_clear_pointer (&self->credentials, g_ptr_array_unref);
   g_clear_pointer (&self->recipients, g_ptr_array_unref);
+  g_clear_object (&self->sender);
 
   G_OBJECT_CLASS (cachet_options_parent_class)->dispose (object);
 }
@@ -295,6 +297,22 @@ cachet_options_set_encrypt_to_self (CachetOptions *self,
                                     gboolean       to_self)
 {
   self->encrypt_to_self = to_self;
+}
+
+CachetCertificate *
+cachet_options_get_sender (CachetOptions *self)
+{
+  g_return_val_if_fail (CACHET_IS_OPTIONS (self), NULL);
+  return self->sender;
+}
+
+void
+cachet_options_set_sender (CachetOptions     *self,
+                           CachetCertificate *sender)
+{
+  g_return_if_fail (CACHET_IS_OPTIONS (self));
+  g_return_if_fail (sender == NULL || CACHET_IS_CERTIFICATE (sender));
+  g_set_object (&self->sender, sender);
 }
 
 gboolean

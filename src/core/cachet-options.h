@@ -97,6 +97,11 @@ void           cachet_options_add_recipient_address  (CachetOptions     *self,
 gboolean       cachet_options_get_encrypt_to_self    (CachetOptions     *self);
 void           cachet_options_set_encrypt_to_self    (CachetOptions     *self,
                                                       gboolean           to_self);
+/* Whose certificate "to self" means when not signing (the window's chosen identity). Without
+ * it: the signer's, else the store's current identity (the one for the From address). */
+CachetCertificate *cachet_options_get_sender         (CachetOptions     *self);
+void           cachet_options_set_sender             (CachetOptions     *self,
+                                                      CachetCertificate *sender);
 /* Sign before encrypting (encrypt --sign). */
 gboolean       cachet_options_get_sign               (CachetOptions     *self);
 void           cachet_options_set_sign               (CachetOptions     *self,

@@ -83,12 +83,16 @@ update_form (CachetProtectView *self)
 {
   gboolean sign = gtk_switch_get_active (self->sign_switch);
   gboolean encrypt = gtk_switch_get_active (self->encrypt_switch);
+  gboolean to_self = gtk_switch_get_active (self->self_switch);
   gboolean has_signer = self->signers->len > 0;
   const char *label;
   const char *hint = "";
   gboolean ready = TRUE;
 
-  gtk_widget_set_visible (self->identity_group, sign);
+  /* whose identity signs, or is the "myself" that can open it later */
+  gtk_widget_set_visible (self->identity_group, sign || (encrypt && to_self && has_signer));
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->identity_group),
+                                   sign ? _("Sign As") : _("Encrypt to Yourself As"));
   gtk_widget_set_visible (GTK_WIDGET (self->identity_row), has_signer);
   gtk_widget_set_visible (self->no_identity_row, !has_signer);
   gtk_widget_set_visible (self->recipients_box, encrypt);
@@ -406,7 +410,7 @@ typedef struct {
   gboolean           sign;
   gboolean           encrypt;
   gboolean           to_self;
-  CachetIdentity    *identity;     /* signs, or NULL */
+  CachetIdentity    *identity;     /* signs and is "myself", or NULL */
   GPtrArray         *addresses;    /* char*, the recipients */
 } ProtectJob;
 
@@ -537,6 +541,8 @@ run_core (ProtectJob        *job,
       for (guint i = 0; i < job->addresses->len; i++)
         cachet_options_add_recipient_address (options, job->addresses->pdata[i]);
       cachet_options_set_encrypt_to_self (options, job->to_self);
+      if (job->to_self && job->identity)
+        cachet_options_set_sender (options, cachet_identity_get_certificate (job->identity));
       cachet_options_set_sign (options, job->sign);
       cachet_encrypt_file_async (options, job->input, job->output, self->cancellable, encrypt_done, job);
     }
@@ -610,7 +616,7 @@ start (CachetProtectView *self,
   job->sign = gtk_switch_get_active (self->sign_switch);
   job->encrypt = gtk_switch_get_active (self->encrypt_switch);
   job->to_self = gtk_switch_get_active (self->self_switch);
-  if (job->sign)
+  if (job->sign || (job->encrypt && job->to_self))
     {
       guint selected = adw_combo_row_get_selected (self->identity_row);
 
@@ -984,6 +990,7 @@ cachet_protect_view_init (CachetProtectView *self)
 
   g_signal_connect_swapped (self->sign_switch, "notify::active", G_CALLBACK (switches_changed), self);
   g_signal_connect_swapped (self->encrypt_switch, "notify::active", G_CALLBACK (switches_changed), self);
+  g_signal_connect_swapped (self->self_switch, "notify::active", G_CALLBACK (update_form), self);
 
   gtk_switch_set_active (self->sign_switch, TRUE);
   fill_identities (self);
