@@ -522,6 +522,61 @@ test_trust_ca (void)
   cachet_test_ui_iterate ();
 }
 
+/* An authority renewed with a new key often keeps its name. Given the renewed intermediate first
+ * and the one that really issued Alice's certificate second, the chain shows the second: the
+ * dialog checks signatures, not names alone. */
+static void
+test_renewed_intermediate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *renewed_path = NULL;
+  g_autofree char *inter_sha256 = NULL;
+  g_autoptr(CachetStore) store = NULL;
+  g_autoptr(CachetCertificate) alice = NULL;
+  g_autoptr(CachetCertificate) inter = NULL;
+  g_autoptr(CachetCertificate) renewed = NULL;
+  g_autoptr(CachetCertificate) root = NULL;
+  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_object_unref);
+  CachetCertificateDialog *dialog;
+
+  ensure_fixtures ();
+  renewed_path = g_build_filename (fx.dir, "renewed-inter.crt", NULL);
+  g_assert_cmpint (cachet_test_shell (NULL,
+                                      "cd '%s' && openssl genpkey -algorithm RSA -out renewed.key 2>/dev/null && "
+                                      "openssl x509 -x509toreq -in inter.crt -signkey renewed.key -out renewed.csr 2>/dev/null && "
+                                      "openssl ca -batch -config ca.cnf -cert root.crt -keyfile root.key -preserveDN -notext "
+                                      "  -extensions v3_ca -in renewed.csr -out '%s' 2>/dev/null",
+                                      fx.pki->dir, renewed_path), ==, 0);
+  cert_path = g_strconcat (fx.alice, ".crt", NULL);
+  alice = load_certificate (cert_path);
+  inter = load_certificate (fx.pki->inter_cert);
+  renewed = load_certificate (renewed_path);
+  root = load_certificate (fx.pki->root_cert);
+  g_assert_cmpstr (cachet_certificate_get_subject (renewed), ==, cachet_certificate_get_subject (inter));
+  g_assert_false (cachet_certificate_equal (renewed, inter));
+
+  store = store_new ();
+  g_assert_true (cachet_store_add_anchor (store, root, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (chain, g_object_ref (renewed));
+  g_ptr_array_add (chain, g_object_ref (inter));
+
+  dialog = cachet_certificate_dialog_new (NULL, alice, chain, store);
+  gtk_window_present (GTK_WINDOW (dialog));
+  cachet_test_ui_iterate ();
+  g_assert_cmpuint (_cachet_certificate_dialog_get_n_chain (dialog), ==, 3);
+  g_assert_true (gtk_widget_activate (_cachet_certificate_dialog_get_chain_row (dialog, 1)));
+  {
+    ShownWait wait = { dialog, inter };
+    cachet_test_ui_wait_for (shows_certificate, &wait, "the real intermediate to be shown");
+  }
+  cachet_test_ui_iterate ();
+  inter_sha256 = openssl_fingerprint (fx.pki->inter_cert, "sha256");
+  g_assert_true (shows_fingerprint (GTK_WIDGET (dialog), inter_sha256));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Identities: Show Details opens the dialog with the identity's chain (needs the keyring). */
 static void
 test_identity_details (void)
@@ -656,6 +711,7 @@ main (int   argc,
   cachet_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/cachet/ui/certificates/details", test_details_dialog);
+  g_test_add_func ("/cachet/ui/certificates/renewed-intermediate", test_renewed_intermediate);
   g_test_add_func ("/cachet/ui/certificates/contact-export", test_contact_export);
   g_test_add_func ("/cachet/ui/certificates/empty-store", test_empty_store);
   g_test_add_func ("/cachet/ui/certificates/trust-ca", test_trust_ca);

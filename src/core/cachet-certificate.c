@@ -491,6 +491,25 @@ cachet_certificate_is_self_signed (CachetCertificate *self)
 }
 
 gboolean
+cachet_certificate_is_issued_by (CachetCertificate *self,
+                                 CachetCertificate *issuer)
+{
+  /* whether it is trusted, in date or strong enough is asked elsewhere */
+  const unsigned int flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+                             GNUTLS_VERIFY_ALLOW_BROKEN | GNUTLS_VERIFY_ALLOW_ANY_X509_V1_CA_CRT;
+  unsigned int status = 0;
+
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (self), FALSE);
+  g_return_val_if_fail (CACHET_IS_CERTIFICATE (issuer), FALSE);
+
+  if (!gnutls_x509_crt_check_issuer (self->cert, issuer->cert) ||
+      gnutls_x509_crt_verify (self->cert, &issuer->cert, 1, flags, &status) < 0)
+    return FALSE;
+  return (status & (GNUTLS_CERT_SIGNATURE_FAILURE | GNUTLS_CERT_SIGNER_NOT_FOUND |
+                    GNUTLS_CERT_SIGNER_NOT_CA)) == 0;
+}
+
+gboolean
 cachet_certificate_is_ca (CachetCertificate *self)
 {
   unsigned int critical;

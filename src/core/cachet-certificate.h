@@ -63,6 +63,10 @@ gboolean           cachet_certificate_is_valid_at        (CachetCertificate  *se
 int                cachet_certificate_get_days_left      (CachetCertificate  *self,
                                                           GDateTime          *now);
 gboolean           cachet_certificate_is_self_signed     (CachetCertificate  *self);
+/* ISSUER (a CA) is named as SELF's issuer and its key made SELF's signature; validity dates,
+ * trust and algorithm strength are not looked at. */
+gboolean           cachet_certificate_is_issued_by       (CachetCertificate  *self,
+                                                          CachetCertificate  *issuer);
 gboolean           cachet_certificate_is_ca              (CachetCertificate  *self);
 
 /* The usages the certificate allows (no keyUsage extension allows all). */

@@ -2,14 +2,16 @@
  * cachet-certificate-dialog.c: certificate details and chain (see cachet-certificate-dialog.h).
  *
  * Everything shown comes from the certificate, so rows have markup turned off. The chain is
- * ordered here by names only (issuer of one = subject of the next): it is for looking at, the
- * trust decisions are the core's.
+ * put together here from the certificates at hand (the message's, the user's authorities, the
+ * roots Mozilla trusts for email), each checked to have signed the one before: it is for
+ * looking at, the trust decisions are the core's.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "cachet-certificate-dialog.h"
+#include "cachet-nss-roots.h"
 #include "cachet-ui-util.h"
 
 #define MAX_CHAIN 12
@@ -508,7 +510,8 @@ show_index (CachetCertificateDialog *self,
   rebuild (self);
 }
 
-/* The certificate, then each next one whose subject is the previous one's issuer. */
+/* The certificate, then each next one that issued the previous one (by name and signature:
+ * a renewed authority often keeps its name with a new key). */
 static void
 build_chain (CachetCertificateDialog *self,
              CachetCertificate       *certificate,
@@ -530,8 +533,7 @@ build_chain (CachetCertificateDialog *self,
 
           for (guint c = 0; c < self->chain->len && !used; c++)
             used = cachet_certificate_equal (candidate, g_ptr_array_index (self->chain, c));
-          if (!used && g_strcmp0 (cachet_certificate_get_subject (candidate),
-                                  cachet_certificate_get_issuer (last)) == 0)
+          if (!used && cachet_certificate_is_issued_by (last, candidate))
             next = candidate;
         }
       if (next == NULL)
@@ -563,6 +565,13 @@ cachet_certificate_dialog_new (GtkWindow         *parent,
       for (guint i = 0; anchors && i < anchors->len; i++)
         g_ptr_array_add (pool, g_object_ref (g_ptr_array_index (anchors, i)));
     }
+  /* the roots Mozilla trusts for email end most real chains (read once, about 10 ms) */
+  {
+    g_autoptr(GPtrArray) roots = cachet_nss_email_roots_load (NULL);
+
+    for (guint i = 0; roots && i < roots->len; i++)
+      g_ptr_array_add (pool, g_object_ref (g_ptr_array_index (roots, i)));
+  }
   build_chain (self, certificate, pool);
   show_index (self, 0);
   return self;
