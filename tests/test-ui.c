@@ -169,6 +169,8 @@ test_report_good (void)
   g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), SIGNER_NAME));
   g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), SIGNER_EMAIL));
   g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Meeting"));
+  /* the authority by its name, not as a distinguished name */
+  g_assert_true (cachet_test_ui_shows_label (GTK_WIDGET (report), "Cachet Test Intermediate CA"));
   assert_body (report);
   gtk_window_destroy (GTK_WINDOW (window));
 }

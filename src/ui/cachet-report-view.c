@@ -409,8 +409,10 @@ add_signer_group (CachetReportView *self,
     }
   group_add (group, row);
 
-  if (cachet_signer_get_issuer (signer))
-    group_add (group, property_row_new (_("Certificate issued by"), cachet_signer_get_issuer (signer)));
+  /* the authority's name; its whole distinguished name is in the certificate's details */
+  if (cachet_signer_get_certificate (signer))
+    group_add (group, property_row_new (_("Certificate issued by"),
+                                        cachet_certificate_get_issuer_name (cachet_signer_get_certificate (signer))));
 
   time = format_time (cachet_signer_get_signing_time (signer));
   group_add (group, property_row_new (_("Signed on"),
