@@ -33,6 +33,7 @@ static struct {
   char          *alice;        /* DIR/Alice Liddell (no extension) */
   char          *bundle;       /* intermediate + root, PEM */
   char          *signed_eml;   /* sent with the intermediate and the root */
+  char          *no_root_eml;  /* sent with the intermediate only */
   char          *long_eml;     /* unsigned, a text body of several megabytes */
 } fx;
 
@@ -70,6 +71,13 @@ ensure_fixtures (void)
                               "-certfile '%s' -from '" SIGNER_NAME " <" SIGNER_EMAIL ">' "
                               "-to 'Bob <bob@example.org>' -subject 'Hello' -out '%s'",
                               entity, fx.alice, fx.alice, fx.bundle, fx.signed_eml);
+  g_assert_cmpint (status, ==, 0);
+  fx.no_root_eml = g_build_filename (fx.dir, "no-root.eml", NULL);
+  status = cachet_test_shell (NULL,
+                              "openssl cms -sign -in '%s' -signer '%s.crt' -inkey '%s.key' "
+                              "-certfile '%s' -from '" SIGNER_NAME " <" SIGNER_EMAIL ">' "
+                              "-to 'Bob <bob@example.org>' -subject 'Hello' -out '%s'",
+                              entity, fx.alice, fx.alice, fx.pki->inter_cert, fx.no_root_eml);
   g_assert_cmpint (status, ==, 0);
 
   /* About 6 MB of text: more than ten times what the report shows. */
@@ -577,6 +585,51 @@ test_renewed_intermediate (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* A message that does not carry its root: the report offers Add Authority… (the Contacts pane's
+ * Open dialog, here given the root's file directly), and once the root is trusted the report
+ * is checked again and holds. */
+static void
+test_add_authority_from_report (void)
+{
+  g_autoptr(CachetStore) store = NULL;
+  g_autoptr(GPtrArray) anchors = NULL;
+  g_autoptr(GFile) root_file = NULL;
+  CachetWindow *window;
+  CachetVerdict *verdict;
+  GtkWidget *button;
+
+  ensure_fixtures ();
+  store = store_new ();
+  root_file = g_file_new_for_path (fx.pki->root_cert);
+  window = cachet_window_new (NULL);
+  _cachet_window_set_store (window, store);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 900);
+  gtk_window_present (GTK_WINDOW (window));
+
+  verdict = open_and_wait (window, fx.no_root_eml);
+  g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNTRUSTED);
+  g_assert_null (cachet_test_ui_find_button (GTK_WIDGET (window), "_Trust This CA…"));
+  button = cachet_test_ui_find_button (GTK_WIDGET (window), "_Add Authority…");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.add-authority");
+  g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (window), INTER_NAME, TRUE));
+
+  /* what the Open dialog hands over: the root's file; then the warning, confirmed */
+  cachet_contacts_view_add_authority_file (_cachet_window_get_contacts_view (window), root_file);
+  {
+    ReverifyWait wait = { window, verdict };
+
+    cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), CACHET_TRUST_RESPONSE);
+    anchors = cachet_store_get_anchors (store);
+    g_assert_cmpuint (anchors->len, ==, 1);
+    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
+  }
+  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_GOOD);
+  g_assert_null (cachet_test_ui_find_button (GTK_WIDGET (window), "_Add Authority…"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Identities: Show Details opens the dialog with the identity's chain (needs the keyring). */
 static void
 test_identity_details (void)
@@ -715,6 +768,7 @@ main (int   argc,
   g_test_add_func ("/cachet/ui/certificates/contact-export", test_contact_export);
   g_test_add_func ("/cachet/ui/certificates/empty-store", test_empty_store);
   g_test_add_func ("/cachet/ui/certificates/trust-ca", test_trust_ca);
+  g_test_add_func ("/cachet/ui/certificates/add-authority-from-report", test_add_authority_from_report);
   g_test_add_func ("/cachet/ui/certificates/identity-details", test_identity_details);
   g_test_add_func ("/cachet/ui/certificates/long-body", test_long_body);
   g_test_add_func ("/cachet/ui/certificates/long-body-window", test_long_body_window);

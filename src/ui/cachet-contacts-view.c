@@ -35,6 +35,9 @@ struct _CachetContactsView
 
 G_DEFINE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, GTK_TYPE_WIDGET)
 
+enum { AUTHORITY_ADDED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static char *
 format_date (GDateTime *time)
 {
@@ -473,6 +476,7 @@ authority_response (AdwMessageDialog   *dialog,
           message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
                                      cachet_certificate_get_name (authority));
           cachet_ui_show_toast (GTK_WIDGET (self), message);
+          g_signal_emit (self, signals[AUTHORITY_ADDED], 0);
         }
       else
         cachet_ui_show_toast (GTK_WIDGET (self), error->message);
@@ -555,8 +559,8 @@ authority_chooser_response (GtkNativeDialog    *dialog,
   g_object_unref (dialog);
 }
 
-static void
-add_authority_clicked (CachetContactsView *self)
+void
+cachet_contacts_view_choose_authority (CachetContactsView *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
@@ -648,6 +652,10 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
 
   object_class->dispose = cachet_contacts_view_dispose;
 
+  /* An authority was trusted (the checks on show may read differently now). */
+  signals[AUTHORITY_ADDED] = g_signal_new ("authority-added", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/cachet-contacts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, stack);
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, empty_page);
@@ -657,7 +665,7 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, online_switch);
   gtk_widget_class_bind_template_callback (widget_class, import_clicked);
   gtk_widget_class_bind_template_callback (widget_class, import_crl_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, add_authority_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, cachet_contacts_view_choose_authority);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
 }
 

@@ -464,6 +464,23 @@ add_signer_group (CachetReportView *self,
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
       group_add (group, row);
     }
+  else if (self->store && cachet_signer_get_certificate (signer) && cachet_signer_get_signature_valid (signer)
+           && cachet_signer_has_problem (signer, CACHET_PROBLEM_UNTRUSTED_ISSUER))
+    {
+      /* the message does not carry the root: the person may have it as a file */
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Add Authority…"));
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: %s names a certificate authority */
+      subtitle = g_strdup_printf (_("The certificate comes from “%s”, an authority this computer does not trust. If you have the root certificate of an authority you know, such as your company’s, you can add it."),
+                                  cachet_certificate_get_issuer_name (cachet_signer_get_certificate (signer)));
+      row = property_row_new (_("Unknown authority"), subtitle);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.add-authority");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      group_add (group, row);
+    }
 
   fingerprint = _cachet_format_fingerprint (cachet_signer_get_fingerprint (signer));
   if (fingerprint)

@@ -941,6 +941,27 @@ reverify_activated (GtkWidget  *widget,
     cachet_window_open_files (self, (GFile **) files->pdata, files->len);
 }
 
+/* From a report: the Contacts pane's Add Authority… (an Open dialog, then the warning). */
+static void
+add_authority_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  cachet_contacts_view_choose_authority (CACHET_WINDOW (widget)->contacts_view);
+}
+
+/* A newly trusted authority may change the reports on show: check them again, unless the
+ * person is busy in another pane. */
+static void
+authority_added (CachetWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "messages") == 0
+      && (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.reverify", NULL);
+}
+
 /* The panel runs its own jobs; the window shows them on the busy page. */
 static void
 protect_busy_changed (CachetWindow *self)
@@ -1039,6 +1060,12 @@ CachetProtectView *
 _cachet_window_get_protect_view (CachetWindow *self)
 {
   return self->protect_view;
+}
+
+CachetContactsView *
+_cachet_window_get_contacts_view (CachetWindow *self)
+{
+  return self->contacts_view;
 }
 
 void
@@ -1167,6 +1194,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-pane", "s", show_pane_activated);
   gtk_widget_class_install_action (widget_class, "win.protect-message", NULL, protect_message_activated);
   gtk_widget_class_install_action (widget_class, "win.reverify", NULL, reverify_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-authority", NULL, add_authority_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }
@@ -1197,6 +1225,8 @@ cachet_window_init (CachetWindow *self)
                             G_CALLBACK (update_back_button), self);
   g_signal_connect_swapped (self->protect_view, "notify::busy",
                             G_CALLBACK (protect_busy_changed), self);
+  g_signal_connect_swapped (self->contacts_view, "authority-added",
+                            G_CALLBACK (authority_added), self);
   set_busy (self, FALSE);
   update_back_button (self);
 

@@ -8,6 +8,7 @@
 #include "cachet-application.h"
 #include "cachet-certificate.h"
 #include "cachet-credentials.h"
+#include "cachet-contacts-view.h"
 #include "cachet-protect-view.h"
 #include "cachet-report-view.h"
 #include "cachet-store.h"
@@ -44,6 +45,7 @@ GtkDropTarget    *_cachet_window_get_drop_target   (CachetWindow      *self);
 CachetReportView *_cachet_window_get_report_view   (CachetWindow      *self);
 /* The Sign / Encrypt panel (page "protect"). */
 CachetProtectView *_cachet_window_get_protect_view (CachetWindow      *self);
+CachetContactsView *_cachet_window_get_contacts_view (CachetWindow     *self);
 /* Trusts ANCHOR for the checks this window runs (besides the system's and the store's). */
 void              _cachet_window_add_trust_anchor  (CachetWindow      *self,
                                                     CachetCertificate *anchor);
