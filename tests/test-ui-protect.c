@@ -186,6 +186,20 @@ assert_same_file (const char *a,
   g_assert_cmpmem (one, one_length, two, two_length);
 }
 
+/* Decrypts P7M (DER) with PERSON's key (PERSON.crt, PERSON.key) into OUTPUT (may be "/dev/null").
+ * Returns openssl's exit status; its messages go to *MESSAGES when given. */
+static int
+openssl_decrypt (const char  *p7m,
+                 const char  *person,
+                 const char  *output,
+                 char       **messages)
+{
+  return cachet_test_shell (messages,
+                            "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
+                            "-inkey '%s.key' -out '%s' 2>&1",
+                            p7m, person, person, output);
+}
+
 /* Encrypt a plain file for Bob: openssl with Bob's key gives back the exact bytes. */
 static void
 test_encrypt_file (void)
@@ -223,10 +237,7 @@ test_encrypt_file (void)
   g_assert_true (g_file_equal (_cachet_protect_view_get_written (view), written));
 
   decrypted = g_build_filename (fx.dir, "plan.odt.decrypted", NULL);
-  status = cachet_test_shell (&openssl_out,
-                              "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
-                              "-inkey '%s.key' -out '%s' 2>&1",
-                              output, fx.bob, fx.bob, decrypted);
+  status = openssl_decrypt (output, fx.bob, decrypted, &openssl_out);
   if (status != 0)
     g_error ("openssl cms -decrypt exit %d: %s", status, openssl_out);
   assert_same_file (input, decrypted);
@@ -477,10 +488,7 @@ test_sign_and_encrypt (void)
   g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
 
   inner = g_build_filename (fx.dir, "budget.csv.inner", NULL);
-  status = cachet_test_shell (&openssl_out,
-                              "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
-                              "-inkey '%s.key' -out '%s' 2>&1",
-                              output, fx.bob, fx.bob, inner);
+  status = openssl_decrypt (output, fx.bob, inner, &openssl_out);
   if (status != 0)
     g_error ("openssl cms -decrypt exit %d: %s", status, openssl_out);
   g_clear_pointer (&openssl_out, g_free);
@@ -496,10 +504,7 @@ test_sign_and_encrypt (void)
 
   /* Encrypted to herself too (the default): Alice's key opens it as well. */
   g_clear_pointer (&openssl_out, g_free);
-  status = cachet_test_shell (&openssl_out,
-                              "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
-                              "-inkey '%s.key' -out /dev/null 2>&1",
-                              output, fx.alice, fx.alice);
+  status = openssl_decrypt (output, fx.alice, "/dev/null", &openssl_out);
   if (status != 0)
     g_error ("Alice cannot decrypt her own file: exit %d: %s", status, openssl_out);
 
@@ -557,15 +562,10 @@ test_encrypt_to_chosen_self (void)
   run_to (window, view, output);
   g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
 
-  status = cachet_test_shell (&openssl_out,
-                              "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
-                              "-inkey '%s.key' -out /dev/null 2>&1",
-                              output, mine, mine);
+  status = openssl_decrypt (output, mine, "/dev/null", &openssl_out);
   if (status != 0)
     g_error ("the chosen identity cannot decrypt: exit %d: %s", status, openssl_out);
-  g_assert_cmpint (cachet_test_shell (NULL, "openssl cms -decrypt -binary -inform DER -in '%s' -recip '%s.crt' "
-                                            "-inkey '%s.key' -out /dev/null",
-                                      output, other, other), !=, 0);
+  g_assert_cmpint (openssl_decrypt (output, other, "/dev/null", NULL), !=, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
