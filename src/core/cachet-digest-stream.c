@@ -32,6 +32,14 @@ typedef struct {
 /* Pushed to the helper thread to end it. */
 static Chunk stop_chunk;
 
+/* What is hashed may be decrypted content: cleared before it goes back to the heap. */
+static void
+chunk_free (gpointer data)
+{
+  gnutls_memset (data, 0, sizeof (Chunk));
+  g_free (data);
+}
+
 struct _CachetDigestStream
 {
   GMimeStream  parent_instance;
@@ -90,14 +98,14 @@ static void
 start_thread (CachetDigestStream *self)
 {
   self->full = g_async_queue_new ();
-  self->empty = g_async_queue_new_full (g_free);
+  self->empty = g_async_queue_new_full (chunk_free);
   for (guint i = 1; i < N_CHUNKS; i++)
     g_async_queue_push (self->empty, g_new0 (Chunk, 1));
   self->filling = g_new0 (Chunk, 1);
   self->thread = g_thread_try_new ("cachet-hash", hash_thread, self, NULL);
   if (self->thread == NULL)   /* hash on the caller's thread then */
     {
-      g_clear_pointer (&self->filling, g_free);
+      g_clear_pointer (&self->filling, chunk_free);
       g_clear_pointer (&self->full, g_async_queue_unref);
       g_clear_pointer (&self->empty, g_async_queue_unref);
     }
