@@ -25,7 +25,7 @@
 #define ROOT_NAME "Cachet Test Root CA"
 #define INTER_NAME "Cachet Test Intermediate CA"
 /* cachet-report-view.c's MAX_BODY_CHARS */
-#define BODY_LIMIT (512 * 1024)
+#define BODY_LIMIT (64 * 1024)
 
 static struct {
   CachetTestPki *pki;

@@ -16,8 +16,10 @@
 #include "cachet-report-view.h"
 #include "cachet-ui-util.h"
 
-/* Bodies larger than this are cut when shown; the attachment Save buttons give the whole. */
-#define MAX_BODY_CHARS (512 * 1024)
+/* Bodies larger than this are cut when shown; the attachment Save buttons give the whole. Some
+ * twenty pages: the text view, in the report's scrolling column, is laid out whole on the main
+ * thread to know its height (512K characters held the window still for about 250 ms). */
+#define MAX_BODY_CHARS (64 * 1024)
 
 struct _CachetReportView
 {
