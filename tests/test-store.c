@@ -271,6 +271,34 @@ test_collect_from_verdicts (void)
   }
   /* The models show the contact. */
   g_assert_cmpuint (g_list_model_get_n_items (cachet_store_get_contacts (reopened)), ==, 1);
+
+  /* Checking Bob's mail again the same day (a new process: a new store) writes nothing: the
+   * files keep their inodes (every save writes a new file and renames it over the old one). */
+  {
+    g_autoptr(CachetStore) again = new_store (dir);
+    g_autoptr(CachetVerdict) verdict = make_verdict (bob, chain, "bob@example.org", TRUE, TRUE, TRUE);
+    const char *fingerprint = cachet_certificate_get_fingerprint (bob);
+    g_autofree char *pem = g_strconcat (fingerprint, ".pem", NULL);
+    g_autofree char *ini = g_strconcat (fingerprint, ".ini", NULL);
+    char *paths[] = {
+      g_build_filename (dir, "addresses.ini", NULL),
+      g_build_filename (dir, "contacts", pem, NULL),
+      g_build_filename (dir, "contacts", ini, NULL),
+    };
+    GStatBuf before[G_N_ELEMENTS (paths)], after[G_N_ELEMENTS (paths)];
+
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      g_assert_cmpint (g_stat (paths[i], &before[i]), ==, 0);
+    cachet_store_collect_from_verdict (again, verdict);
+    for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+      {
+        g_assert_cmpint (g_stat (paths[i], &after[i]), ==, 0);
+        if (after[i].st_ino != before[i].st_ino)
+          g_error ("%s was written again", paths[i]);
+        g_free (paths[i]);
+      }
+    g_assert_true (cachet_store_get_usually_signs (again, "bob@example.org"));
+  }
 }
 
 static void

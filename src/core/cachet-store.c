@@ -353,6 +353,7 @@ struct _CachetStore
   GPtrArray    *contacts;      /* CachetContact */
   GPtrArray    *anchors;       /* CachetCertificate */
   GKeyFile     *addresses;     /* per-address habits */
+  char         *addresses_saved; /* addresses.ini as last read or written: unchanged, not rewritten */
   GHashTable   *capabilities;  /* address -> GStrv; kept until the store goes (borrowed out) */
   GPtrArray    *old_capabilities;
 
@@ -416,6 +417,7 @@ cachet_store_finalize (GObject *object)
 
   clear_trust (self);
   g_clear_pointer (&self->addresses, g_key_file_unref);
+  g_clear_pointer (&self->addresses_saved, g_free);
   g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_clear_pointer (&self->old_capabilities, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1064,7 +1066,13 @@ save_addresses (CachetStore  *self,
   gsize length;
 
   data = g_key_file_to_data (self->addresses, &length, NULL);
-  return write_file (path, data, length, error);
+  if (g_strcmp0 (data, self->addresses_saved) == 0)
+    return TRUE;
+  if (!write_file (path, data, length, error))
+    return FALSE;
+  g_free (self->addresses_saved);
+  self->addresses_saved = g_steal_pointer (&data);
+  return TRUE;
 }
 
 /* ---- construction ---- */
@@ -1154,6 +1162,7 @@ cachet_store_new (const char  *data_dir,
   if (g_file_test (addresses_path, G_FILE_TEST_EXISTS) &&
       !g_key_file_load_from_file (self->addresses, addresses_path, G_KEY_FILE_NONE, &local_error))
     g_warning ("Ignoring damaged %s: %s", addresses_path, local_error->message);
+  self->addresses_saved = g_key_file_to_data (self->addresses, NULL, NULL);
 
   update_identity_states (self);
   /* Contacts' trust needs the trust lists (Mozilla's module): only load them when needed. */
@@ -1906,6 +1915,22 @@ find_contact_by_certificate (CachetStore       *self,
 }
 
 /* Adds or updates; VOUCHED: a good signature came with it. */
+/* Would saving B change what A's files hold? */
+static gboolean
+contact_equal (CachetContact *a,
+               CachetContact *b)
+{
+  if (a->origin != b->origin || a->vouched != b->vouched || a->chain->len != b->chain->len ||
+      !cachet_certificate_equal (a->certificate, b->certificate) ||
+      (a->added == NULL) != (b->added == NULL) ||
+      (a->added != NULL && !g_date_time_equal (a->added, b->added)))
+    return FALSE;
+  for (guint i = 0; i < a->chain->len; i++)
+    if (!cachet_certificate_equal (g_ptr_array_index (a->chain, i), g_ptr_array_index (b->chain, i)))
+      return FALSE;
+  return TRUE;
+}
+
 static CachetContact *
 add_contact (CachetStore         *self,
              CachetCertificate   *certificate,
@@ -1944,6 +1969,8 @@ add_contact (CachetStore         *self,
       contact->vouched = vouched;
     }
 
+  if (existing != NULL && contact_equal (existing, contact))
+    return g_object_ref (existing);   /* nothing new: the files stay as they are */
   if (!save_contact (self, contact, error))
     return NULL;
 
@@ -2512,7 +2539,8 @@ cachet_store_collect_from_verdict (CachetStore   *self,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *date = g_date_time_format_iso8601 (now);
+      /* by the day: checking mail again the same day changes nothing on disk */
+      g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
       STORE_LOCKER (self);
 
       g_key_file_set_boolean (self->addresses, key, "usually-signs", TRUE);
