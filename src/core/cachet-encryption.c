@@ -1113,8 +1113,9 @@ decrypt_message (CachetOptions  *options,
                  GCancellable   *cancellable,
                  GError        **error)
 {
+  gint64 input_length = MAX (0, g_mime_stream_length (input));
   g_autoptr(GMimeStream) cms = NULL;
-  g_autoptr(GMimeMessage) message = parse_whole_encrypted (input, &cms, error);
+  g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GMimeStream) plain = NULL;
   g_autoptr(GMimeParser) parser = NULL;
   g_autoptr(GMimeObject) entity = NULL;
@@ -1125,6 +1126,11 @@ decrypt_message (CachetOptions  *options,
   gboolean whole;
   guint part_index = 0;
 
+  /* progress: the input, then the plaintext parsed and then written out, each counted as
+   * long as the input until the plaintext's length is known */
+  cachet_options_add_bytes_total (options, 2 * input_length);
+
+  message = parse_whole_encrypted (input, &cms, error);
   if (message == NULL)
     {
       if (error != NULL && *error != NULL)
@@ -1179,6 +1185,8 @@ decrypt_message (CachetOptions  *options,
   /* The tag or padding held: the plaintext may be looked at now. */
   if (g_mime_stream_reset (plain) < 0)
     return io_failed (error), NULL;
+  cachet_options_add_bytes_total (options, 2 * (MAX (0, g_mime_stream_length (plain)) - input_length));
+  cachet_file_stream_count_progress (CACHET_FILE_STREAM (plain), options);
   parser = g_mime_parser_new_with_stream (plain);
   g_mime_parser_set_persist_stream (parser, TRUE);
   entity = g_mime_parser_construct_part (parser, NULL);
@@ -1233,6 +1241,7 @@ decrypt_message (CachetOptions  *options,
 
       /* the decrypted entity has CRLF line ends; a message file on disk has LF */
       g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), lf);
+      cachet_file_stream_begin_pass (CACHET_FILE_STREAM (plain));
       if (g_mime_object_write_to_stream (shown, NULL, filtered) < 0 ||
           g_mime_stream_flush (filtered) < 0)
         return io_failed (error), NULL;

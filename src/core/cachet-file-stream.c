@@ -657,7 +657,7 @@ cachet_file_stream_open_input (const char     *path,
   if (stream == NULL || options == NULL)
     return stream;
   if ((length = g_mime_stream_length (stream)) > 0)
-    cachet_options_add_bytes_total (options, (gsize) length * passes);
+    cachet_options_add_bytes_total (options, length * passes);
   cachet_file_stream_count_progress (CACHET_FILE_STREAM (stream), options);
   return stream;
 }

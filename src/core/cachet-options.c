@@ -355,9 +355,9 @@ cachet_options_get_bytes_total (CachetOptions *self)
 
 void
 cachet_options_add_bytes_total (CachetOptions *self,
-                                gsize          bytes)
+                                gssize         bytes)
 {
   g_return_if_fail (CACHET_IS_OPTIONS (self));
 
-  g_atomic_pointer_add (&self->bytes_total, (gssize) bytes);
+  g_atomic_pointer_add (&self->bytes_total, bytes);
 }

@@ -110,12 +110,13 @@ void           cachet_options_set_sign               (CachetOptions     *self,
 /* Progress, atomic: read from the main thread while a job adds to them on its worker thread.
  * The total is what the job will read of its inputs, counting each pass over them (a message
  * is parsed, then read again to write or hash it); the core adds it as soon as it knows, before
- * reading. Done is how far it got. 0 of 0: nothing counted (yet). */
+ * reading, and corrects an estimate when it learns better (BYTES < 0: less than it thought).
+ * Done is how far it got. 0 of 0: nothing counted (yet). */
 guint64        cachet_options_get_bytes_done         (CachetOptions     *self);
 void           cachet_options_add_bytes_done         (CachetOptions     *self,
                                                       gsize              bytes);
 guint64        cachet_options_get_bytes_total        (CachetOptions     *self);
 void           cachet_options_add_bytes_total        (CachetOptions     *self,
-                                                      gsize              bytes);
+                                                      gssize             bytes);
 
 G_END_DECLS
