@@ -513,7 +513,8 @@ test_sign_and_encrypt (void)
 
 /* Encrypting without signing, "Encrypt to Myself Too" means the identity chosen in the panel
  * (shown for that), not whichever the store lists first: with two identities and the second
- * chosen, the second's key opens the file and the first's does not. */
+ * chosen, the second's key opens the file and the first's does not. An identity that cannot
+ * receive encrypted files gets a warning, and the recipients still get the file. */
 static void
 test_encrypt_to_chosen_self (void)
 {
@@ -566,6 +567,36 @@ test_encrypt_to_chosen_self (void)
   if (status != 0)
     g_error ("the chosen identity cannot decrypt: exit %d: %s", status, openssl_out);
   g_assert_cmpint (openssl_decrypt (output, other, "/dev/null", NULL), !=, 0);
+
+  /* An identity that cannot receive encrypted files (Dave's certificate is for signing only):
+   * the panel says the file will not open for you, and still lets the recipients have it. */
+  {
+    g_autoptr(CachetIdentity) dave = cachet_test_ui_import_identity (store, fx.dave);
+    GListModel *names;
+    guint n;
+
+    guint dave_index = G_MAXUINT;
+
+    g_assert_nonnull (dave);
+    cachet_test_ui_flush ();
+    names = adw_combo_row_get_model (identity_row);
+    n = g_list_model_get_n_items (names);
+    g_assert_cmpuint (n, ==, 3);
+    for (guint i = 0; i < n; i++)
+      if (strstr (gtk_string_list_get_string (GTK_STRING_LIST (names), i), "Dave") != NULL)
+        dave_index = i;
+    g_assert_cmpuint (dave_index, <, n);
+    adw_combo_row_set_selected (identity_row, (dave_index + 1) % n);
+    cachet_test_ui_flush ();
+    g_assert_false (cachet_test_ui_shows_text (GTK_WIDGET (view), "cannot receive encrypted files", TRUE));
+    adw_combo_row_set_selected (identity_row, dave_index);
+    cachet_test_ui_flush ();
+    g_assert_true (cachet_test_ui_shows_text (GTK_WIDGET (view), "cannot receive encrypted files", TRUE));
+    g_clear_pointer (&output, g_free);
+    output = g_build_filename (fx.dir, "plans-dave.txt.p7m", NULL);
+    run_to (window, view, output);
+    g_assert_cmpint (openssl_decrypt (output, fx.bob, "/dev/null", NULL), ==, 0);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

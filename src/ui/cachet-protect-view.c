@@ -78,6 +78,15 @@ static GParamSpec *properties[N_PROPS];
 
 /* The form: what the switches allow, the button's words */
 
+static gboolean
+chosen_identity_can_encrypt (CachetProtectView *self)
+{
+  guint selected = adw_combo_row_get_selected (self->identity_row);
+
+  return selected >= self->signers->len ||
+         cachet_identity_can_encrypt (g_ptr_array_index (self->signers, selected));
+}
+
 static void
 update_form (CachetProtectView *self)
 {
@@ -123,6 +132,9 @@ update_form (CachetProtectView *self)
     }
   else if (self->file == NULL || self->store == NULL)
     ready = FALSE;
+  else if (encrypt && to_self && !chosen_identity_can_encrypt (self))
+    /* not a reason to stop: the recipients can still open it */
+    hint = _("The identity chosen cannot receive encrypted files, so you will not be able to open this one yourself.");
 
   gtk_label_set_text (self->hint_label, hint);
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), *hint != '\0');
@@ -991,6 +1003,7 @@ cachet_protect_view_init (CachetProtectView *self)
   g_signal_connect_swapped (self->sign_switch, "notify::active", G_CALLBACK (switches_changed), self);
   g_signal_connect_swapped (self->encrypt_switch, "notify::active", G_CALLBACK (switches_changed), self);
   g_signal_connect_swapped (self->self_switch, "notify::active", G_CALLBACK (update_form), self);
+  g_signal_connect_swapped (self->identity_row, "notify::selected", G_CALLBACK (update_form), self);
 
   gtk_switch_set_active (self->sign_switch, TRUE);
   fill_identities (self);
