@@ -587,7 +587,7 @@ test_renewed_intermediate (void)
 
 /* A message that does not carry its root: the report offers Add Authority… (the Contacts pane's
  * Open dialog, here given the root's file directly), and once the root is trusted the report
- * is checked again and holds. */
+ * is checked again and holds; no longer trusted, it no longer does. */
 static void
 test_add_authority_from_report (void)
 {
@@ -627,6 +627,28 @@ test_add_authority_from_report (void)
   verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_GOOD);
   g_assert_null (cachet_test_ui_find_button (GTK_WIDGET (window), "_Add Authority…"));
+
+  /* Stop trusting it from the Contacts pane: the report is not checked behind the person's
+   * back, but as soon as they come back to it, and then it no longer holds. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-pane", "s", "contacts"));
+  cachet_test_ui_flush ();
+  button = cachet_test_ui_find_button (GTK_WIDGET (window), "Stop trusting “" ROOT_NAME "”…");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), "remove");
+  g_clear_pointer (&anchors, g_ptr_array_unref);
+  anchors = cachet_store_get_anchors (store);
+  g_assert_cmpuint (anchors->len, ==, 0);
+  cachet_test_ui_iterate ();
+  g_assert_true (cachet_report_view_get_verdict (_cachet_window_get_report_view (window)) == verdict);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-pane", "s", "messages"));
+  {
+    ReverifyWait wait = { window, verdict };
+
+    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again on return");
+  }
+  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNTRUSTED);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

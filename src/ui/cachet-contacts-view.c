@@ -35,7 +35,7 @@ struct _CachetContactsView
 
 G_DEFINE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, GTK_TYPE_WIDGET)
 
-enum { AUTHORITY_ADDED, N_SIGNALS };
+enum { AUTHORITIES_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static char *
@@ -165,6 +165,8 @@ remove_anchor_response (AdwMessageDialog   *dialog,
     return;
   if (!cachet_store_remove_anchor (self->store, fingerprint, &error))
     cachet_ui_show_toast (GTK_WIDGET (self), error->message);
+  else
+    g_signal_emit (self, signals[AUTHORITIES_CHANGED], 0);
 }
 
 static void
@@ -476,7 +478,7 @@ authority_response (AdwMessageDialog   *dialog,
           message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
                                      cachet_certificate_get_name (authority));
           cachet_ui_show_toast (GTK_WIDGET (self), message);
-          g_signal_emit (self, signals[AUTHORITY_ADDED], 0);
+          g_signal_emit (self, signals[AUTHORITIES_CHANGED], 0);
         }
       else
         cachet_ui_show_toast (GTK_WIDGET (self), error->message);
@@ -652,9 +654,9 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
 
   object_class->dispose = cachet_contacts_view_dispose;
 
-  /* An authority was trusted (the checks on show may read differently now). */
-  signals[AUTHORITY_ADDED] = g_signal_new ("authority-added", G_TYPE_FROM_CLASS (klass),
-                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* An authority was trusted, or is no longer (the checks on show may read differently now). */
+  signals[AUTHORITIES_CHANGED] = g_signal_new ("authorities-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/cachet-contacts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, stack);

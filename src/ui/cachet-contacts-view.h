@@ -18,7 +18,7 @@ void cachet_contacts_view_import_files (CachetContactsView  *self,
                                         GFile              **files,
                                         guint                n_files);
 /* Add Authority…: an Open dialog for a certificate file, then cachet_contacts_view_add_authority_file.
- * Each authority trusted emits "authority-added". */
+ * Each authority trusted emits "authorities-changed", as does each one no longer trusted. */
 void cachet_contacts_view_choose_authority   (CachetContactsView *self);
 /* Asks, authority by authority (with the trust warning), whether to trust the CA
  * certificates in FILE (what Add Authority… does after its Open dialog). */

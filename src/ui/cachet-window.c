@@ -60,6 +60,7 @@ struct _CachetWindow
   gboolean              report_message; /* ... is a message one can sign or encrypt */
   gboolean              protect_from_report;
   gboolean              protect_running;  /* the busy page shows the panel's job */
+  gboolean              reverify_pending; /* authorities changed while another pane was shown */
   CachetOptions        *progress_options; /* the running check's options: its byte counts */
   guint                 progress_source;
   guint                 generation;
@@ -950,16 +951,29 @@ add_authority_activated (GtkWidget  *widget,
   cachet_contacts_view_choose_authority (CACHET_WINDOW (widget)->contacts_view);
 }
 
-/* A newly trusted authority may change the reports on show: check them again, unless the
- * person is busy in another pane. */
+/* Trusting an authority, or no longer, may change the reports on show: they are checked again
+ * now when the person sees them, else when they come back to the Messages pane. */
 static void
-authority_added (CachetWindow *self)
+reverify_when_shown (CachetWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->messages_stack);
 
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "messages") == 0
-      && (g_strcmp0 (page, "report") == 0 || g_strcmp0 (page, "results") == 0))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.reverify", NULL);
+  if (g_strcmp0 (page, "report") != 0 && g_strcmp0 (page, "results") != 0)
+    return;
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "messages") == 0)
+    {
+      self->reverify_pending = FALSE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.reverify", NULL);
+    }
+  else
+    self->reverify_pending = TRUE;
+}
+
+static void
+pane_changed (CachetWindow *self)
+{
+  if (self->reverify_pending)
+    reverify_when_shown (self);
 }
 
 /* The panel runs its own jobs; the window shows them on the busy page. */
@@ -1225,8 +1239,10 @@ cachet_window_init (CachetWindow *self)
                             G_CALLBACK (update_back_button), self);
   g_signal_connect_swapped (self->protect_view, "notify::busy",
                             G_CALLBACK (protect_busy_changed), self);
-  g_signal_connect_swapped (self->contacts_view, "authority-added",
-                            G_CALLBACK (authority_added), self);
+  g_signal_connect_swapped (self->contacts_view, "authorities-changed",
+                            G_CALLBACK (reverify_when_shown), self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child-name",
+                            G_CALLBACK (pane_changed), self);
   set_busy (self, FALSE);
   update_back_button (self);
 
