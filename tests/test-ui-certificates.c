@@ -652,6 +652,52 @@ test_add_authority_from_report (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Importing a revocation list that names the signer's certificate, from the Contacts pane while
+ * the report is on show, checks the message again: it is revoked now. (Run last: it revokes
+ * Alice's certificate in the test PKI.) */
+static void
+test_crl_import_rechecks (void)
+{
+  g_autoptr(CachetStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCertificate) root = NULL;
+  g_autofree char *crl = NULL;
+  g_autoptr(GFile) crl_file = NULL;
+  CachetWindow *window;
+  CachetVerdict *verdict;
+
+  ensure_fixtures ();
+  store = store_new ();
+  root = load_certificate (fx.pki->root_cert);
+  g_assert_true (cachet_store_add_anchor (store, root, &error));
+  g_assert_no_error (error);
+  window = cachet_window_new (NULL);
+  _cachet_window_set_store (window, store);
+  gtk_window_present (GTK_WINDOW (window));
+  verdict = open_and_wait (window, fx.signed_eml);
+  g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_GOOD);
+
+  crl = g_build_filename (fx.dir, "alice-revoked.crl", NULL);
+  g_assert_cmpint (cachet_test_shell (NULL,
+                                      "cd '%s' && openssl ca -batch -config ca.cnf -cert inter.crt -keyfile inter.key "
+                                      "  -revoke '%s.crt' -crl_reason keyCompromise 2>/dev/null && "
+                                      "openssl ca -batch -config ca.cnf -cert inter.crt -keyfile inter.key -gencrl "
+                                      "  -crldays 30 -out '%s' 2>/dev/null",
+                                      fx.pki->dir, fx.alice, crl), ==, 0);
+  crl_file = g_file_new_for_path (crl);
+  cachet_contacts_view_import_crl_file (_cachet_window_get_contacts_view (window), crl_file);
+  {
+    ReverifyWait wait = { window, verdict };
+
+    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
+  }
+  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  g_assert_cmpint (cachet_verdict_get_status (verdict), !=, CACHET_STATUS_GOOD);
+  g_assert_true (cachet_verdict_has_problem (verdict, CACHET_PROBLEM_REVOKED));
+  gtk_window_destroy (GTK_WINDOW (window));
+  cachet_test_ui_iterate ();
+}
+
 /* Identities: Show Details opens the dialog with the identity's chain (needs the keyring). */
 static void
 test_identity_details (void)
@@ -794,6 +840,7 @@ main (int   argc,
   g_test_add_func ("/cachet/ui/certificates/identity-details", test_identity_details);
   g_test_add_func ("/cachet/ui/certificates/long-body", test_long_body);
   g_test_add_func ("/cachet/ui/certificates/long-body-window", test_long_body_window);
+  g_test_add_func ("/cachet/ui/certificates/crl-import-rechecks", test_crl_import_rechecks);
 
   return g_test_run ();
 }

@@ -35,7 +35,7 @@ struct _CachetContactsView
 
 G_DEFINE_FINAL_TYPE (CachetContactsView, cachet_contacts_view, GTK_TYPE_WIDGET)
 
-enum { AUTHORITIES_CHANGED, N_SIGNALS };
+enum { TRUST_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static char *
@@ -166,7 +166,7 @@ remove_anchor_response (AdwMessageDialog   *dialog,
   if (!cachet_store_remove_anchor (self->store, fingerprint, &error))
     cachet_ui_show_toast (GTK_WIDGET (self), error->message);
   else
-    g_signal_emit (self, signals[AUTHORITIES_CHANGED], 0);
+    g_signal_emit (self, signals[TRUST_CHANGED], 0);
 }
 
 static void
@@ -404,21 +404,43 @@ import_clicked (CachetContactsView *self)
 
 /* Import a certificate revocation list. */
 
+void
+cachet_contacts_view_import_crl_file (CachetContactsView *self,
+                                      GFile              *file)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CACHET_IS_CONTACTS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->store == NULL)
+    return;
+  if ((path = g_file_get_path (file)) == NULL)
+    {
+      cachet_ui_show_toast (GTK_WIDGET (self), _("Cachet can only read files on this computer. Choose another file."));
+      return;
+    }
+  if (!cachet_revocation_import_crl (self->store, path, NULL, &error))
+    {
+      cachet_ui_show_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
+  cachet_ui_show_toast (GTK_WIDGET (self), _("Revocation list imported"));
+  g_signal_emit (self, signals[TRUST_CHANGED], 0);
+}
+
 static void
 crl_chooser_response (GtkNativeDialog    *dialog,
                       int                 response,
                       CachetContactsView *self)
 {
-  if (response == GTK_RESPONSE_ACCEPT && self->store)
+  if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr(GError) error = NULL;
 
-      if (path && cachet_revocation_import_crl (self->store, path, NULL, &error))
-        cachet_ui_show_toast (GTK_WIDGET (self), _("Revocation list imported"));
-      else if (error)
-        cachet_ui_show_toast (GTK_WIDGET (self), error->message);
+      if (file)
+        cachet_contacts_view_import_crl_file (self, file);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -478,7 +500,7 @@ authority_response (AdwMessageDialog   *dialog,
           message = g_strdup_printf (_("“%s” is now trusted for email on this computer"),
                                      cachet_certificate_get_name (authority));
           cachet_ui_show_toast (GTK_WIDGET (self), message);
-          g_signal_emit (self, signals[AUTHORITIES_CHANGED], 0);
+          g_signal_emit (self, signals[TRUST_CHANGED], 0);
         }
       else
         cachet_ui_show_toast (GTK_WIDGET (self), error->message);
@@ -654,9 +676,10 @@ cachet_contacts_view_class_init (CachetContactsViewClass *klass)
 
   object_class->dispose = cachet_contacts_view_dispose;
 
-  /* An authority was trusted, or is no longer (the checks on show may read differently now). */
-  signals[AUTHORITIES_CHANGED] = g_signal_new ("authorities-changed", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* What checks rely on changed: an authority trusted or no longer, a revocation list
+   * imported (the checks on show may read differently now). */
+  signals[TRUST_CHANGED] = g_signal_new ("trust-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/cachet-contacts-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CachetContactsView, stack);

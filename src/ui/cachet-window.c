@@ -951,8 +951,9 @@ add_authority_activated (GtkWidget  *widget,
   cachet_contacts_view_choose_authority (CACHET_WINDOW (widget)->contacts_view);
 }
 
-/* Trusting an authority, or no longer, may change the reports on show: they are checked again
- * now when the person sees them, else when they come back to the Messages pane. */
+/* What the checks rely on changed in the Contacts pane (an authority, a revocation list): the
+ * reports on show are checked again now when the person sees them, else when they come back to
+ * the Messages pane. */
 static void
 reverify_when_shown (CachetWindow *self)
 {
@@ -1239,7 +1240,7 @@ cachet_window_init (CachetWindow *self)
                             G_CALLBACK (update_back_button), self);
   g_signal_connect_swapped (self->protect_view, "notify::busy",
                             G_CALLBACK (protect_busy_changed), self);
-  g_signal_connect_swapped (self->contacts_view, "authorities-changed",
+  g_signal_connect_swapped (self->contacts_view, "trust-changed",
                             G_CALLBACK (reverify_when_shown), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child-name",
                             G_CALLBACK (pane_changed), self);
