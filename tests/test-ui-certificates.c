@@ -439,6 +439,19 @@ verdict_replaced (gpointer data)
   return now != NULL && now != wait->old && !_cachet_window_get_busy (wait->window);
 }
 
+/* Waits until WINDOW's report no longer shows OLD (WHAT says what for, on a timeout), and
+ * returns the verdict it shows now. */
+static CachetVerdict *
+wait_for_recheck (CachetWindow  *window,
+                  CachetVerdict *old,
+                  const char    *what)
+{
+  ReverifyWait wait = { window, old };
+
+  cachet_test_ui_wait_for (verdict_replaced, &wait, what);
+  return cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+}
+
 /* "Trust this CA" on a message signed under an unknown root: cancel changes nothing;
  * confirming trusts the root, and the report checked again is good. */
 static void
@@ -506,17 +519,11 @@ test_trust_ca (void)
   /* Confirm: the root becomes an anchor and the message is checked again. */
   g_signal_emit_by_name (button, "clicked");
   dialog = cachet_test_ui_wait_for_message_dialog ();
-  {
-    ReverifyWait wait = { window, verdict };
-
-    cachet_test_ui_respond (dialog, CACHET_TRUST_RESPONSE);
-    anchors = cachet_store_get_anchors (store);
-    g_assert_cmpuint (anchors->len, ==, 1);
-    g_assert_true (cachet_certificate_equal (g_ptr_array_index (anchors, 0), root));
-
-    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
-  }
-  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  cachet_test_ui_respond (dialog, CACHET_TRUST_RESPONSE);
+  anchors = cachet_store_get_anchors (store);
+  g_assert_cmpuint (anchors->len, ==, 1);
+  g_assert_true (cachet_certificate_equal (g_ptr_array_index (anchors, 0), root));
+  verdict = wait_for_recheck (window, verdict, "the report to be checked again");
   if (cachet_verdict_get_status (verdict) != CACHET_STATUS_GOOD)
     {
       g_autofree char *text = cachet_verdict_to_text (verdict);
@@ -616,15 +623,10 @@ test_add_authority_from_report (void)
 
   /* what the Open dialog hands over: the root's file; then the warning, confirmed */
   cachet_contacts_view_add_authority_file (_cachet_window_get_contacts_view (window), root_file);
-  {
-    ReverifyWait wait = { window, verdict };
-
-    cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), CACHET_TRUST_RESPONSE);
-    anchors = cachet_store_get_anchors (store);
-    g_assert_cmpuint (anchors->len, ==, 1);
-    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
-  }
-  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  cachet_test_ui_respond (cachet_test_ui_wait_for_message_dialog (), CACHET_TRUST_RESPONSE);
+  anchors = cachet_store_get_anchors (store);
+  g_assert_cmpuint (anchors->len, ==, 1);
+  verdict = wait_for_recheck (window, verdict, "the report to be checked again");
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_GOOD);
   g_assert_null (cachet_test_ui_find_button (GTK_WIDGET (window), "_Add Authority…"));
 
@@ -642,12 +644,7 @@ test_add_authority_from_report (void)
   cachet_test_ui_iterate ();
   g_assert_true (cachet_report_view_get_verdict (_cachet_window_get_report_view (window)) == verdict);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-pane", "s", "messages"));
-  {
-    ReverifyWait wait = { window, verdict };
-
-    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again on return");
-  }
-  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  verdict = wait_for_recheck (window, verdict, "the report to be checked again on return");
   g_assert_cmpint (cachet_verdict_get_status (verdict), ==, CACHET_STATUS_UNTRUSTED);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -686,12 +683,7 @@ test_crl_import_rechecks (void)
                                       fx.pki->dir, fx.alice, crl), ==, 0);
   crl_file = g_file_new_for_path (crl);
   cachet_contacts_view_import_crl_file (_cachet_window_get_contacts_view (window), crl_file);
-  {
-    ReverifyWait wait = { window, verdict };
-
-    cachet_test_ui_wait_for (verdict_replaced, &wait, "the report to be checked again");
-  }
-  verdict = cachet_report_view_get_verdict (_cachet_window_get_report_view (window));
+  verdict = wait_for_recheck (window, verdict, "the report to be checked again");
   g_assert_cmpint (cachet_verdict_get_status (verdict), !=, CACHET_STATUS_GOOD);
   g_assert_true (cachet_verdict_has_problem (verdict, CACHET_PROBLEM_REVOKED));
   gtk_window_destroy (GTK_WINDOW (window));
