@@ -673,6 +673,14 @@ test_full_runtime_folder (void)
             dir, cli, cert, key, pki->root_cert);
   shell_ok ("cd '%s' && sed -n '/^Content-Type: multipart/,$p' rt-back.eml | cmp - rt-entity.txt && "
             "cmp rt-back.bin rt.bin", dir);
+
+  /* the temporary folder full as well: one sentence that says what to do, and no output */
+  shell_ok ("cd '%s' && unshare -Urm sh -c '"
+            "mount -t tmpfs -o size=1m,mode=0700 tmpfs rt-runtime && mount -t tmpfs -o size=1m tmpfs rt-tmp && "
+            "export XDG_RUNTIME_DIR=$PWD/rt-runtime TMPDIR=$PWD/rt-tmp && "
+            "{ \"$1\" decrypt --no-system-trust --cert \"$2\" --key \"$3\" -o rt-full.eml rt-enc.eml 2> rt-full.txt; "
+            "test $? -eq 2; } && grep -q \"The disk is full\" rt-full.txt && test ! -e rt-full.eml' sh '%s' '%s' '%s'",
+            dir, cli, cert, key);
   shell_ok ("cd '%s' && rm -rf rt*", dir);
 }
 

@@ -613,11 +613,7 @@ cachet_ber_write_bytes (GMimeStream   *stream,
     return TRUE;
 
   if (g_mime_stream_write (stream, (const char *) data, size) != (gssize) size)
-    {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Writing the output failed: %s"), g_strerror (errno));
-      return FALSE;
-    }
+    return _cachet_error_set_write_failed (error);
 
   return TRUE;
 }

@@ -33,9 +33,7 @@
 static gboolean
 io_failed (GError **error)
 {
-  g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-               _("Writing the output failed: %s"), g_strerror (errno));
-  return FALSE;
+  return _cachet_error_set_write_failed (error);
 }
 
 static GMimeMessage *

@@ -572,8 +572,7 @@ cachet_enveloped_data_encrypt (GMimeStream   *content,
 
   if (g_mime_stream_flush (output) < 0)
     {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Writing the output failed: %s"), g_strerror (errno));
+      _cachet_error_set_write_failed (error);
       goto out;
     }
 
@@ -1216,8 +1215,7 @@ cachet_enveloped_data_decrypt (GMimeStream   *input,
 
   if (g_mime_stream_flush (output) < 0)
     {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Writing the decrypted content failed: %s"), g_strerror (errno));
+      _cachet_error_set_write_failed (error);
       goto out;
     }
 

@@ -30,4 +30,8 @@ typedef enum {
 
 GQuark cachet_error_quark (void);
 
+/* Sets CACHET_ERROR_IO for a failed write of a job's output or of its private temporary copy,
+ * from errno, and returns FALSE. A full disk gets a sentence that says what to do. */
+gboolean _cachet_error_set_write_failed (GError **error);
+
 G_END_DECLS

@@ -129,11 +129,7 @@ cachet_output_commit (CachetOutput  *output,
   g_return_val_if_fail (!output->committed, FALSE);
 
   if (!cachet_file_stream_sync (CACHET_FILE_STREAM (output->stream)))
-    {
-      g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                   _("Writing the output failed: %s"), g_strerror (errno));
-      return FALSE;
-    }
+    return _cachet_error_set_write_failed (error);
 
   if (output->path == NULL)
     {

@@ -1588,8 +1588,7 @@ sign_message (CachetOptions  *options,
       if (tee != NULL && tee->error != NULL)
         g_propagate_error (error, g_steal_pointer (&tee->error));
       else
-        g_set_error (error, CACHET_ERROR, CACHET_ERROR_IO,
-                     _("Writing the signed message failed: %s"), g_strerror (errno));
+        _cachet_error_set_write_failed (error);
       return FALSE;
     }
   if (tee != NULL && (tee->digest == NULL || tee->error != NULL))
