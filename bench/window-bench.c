@@ -2,7 +2,7 @@
  * window-bench.c: how the window behaves while a big job runs (issue 8). Not a test: run by
  * bench/window.sh under Xvfb, which makes the inputs with openssl.
  *
- *   window-bench ROOT.crt ME.crt ME.key SMALL.eml BIG.p7m BIG-SIGNED.p7m BIG.bin
+ *   window-bench ROOT.crt ME.crt ME.key SMALL.eml BIG.p7m BIG-SIGNED.p7m BIG.bin LONG.eml
  *
  * Measures, with a tick callback on the window (it keeps the frame clock running at the
  * display's rate, so a gap between two ticks is time the main loop could not draw):
@@ -14,7 +14,9 @@
  *   cachet_encrypt_file_async from the window's main loop): frames, longest gap between frames, wall time, peak RSS of the
  *   process during the job (VmHWM, reset before) and its growth over the RSS before the job;
  * - the same jobs cancelled a quarter into their time (win.cancel, the Cancel button's action): time from Cancel to the window no longer busy, and
- *   to the job's threads using no more CPU (the worker gave up; /proc/self/task schedstat).
+ *   to the job's threads using no more CPU (the worker gave up; /proc/self/task schedstat);
+ * - opening LONG.eml, a message with a text body of megabytes: the frames until its text is
+ *   shown and laid out (the body is read off the main thread; GTK lays the text view out on it).
  */
 #include "config.h"
 
@@ -225,6 +227,7 @@ encrypt_options (const char *root,
 
 typedef enum {
   JOB_OPEN,      /* cachet_window_open_files: verify or decrypt, as a drop does */
+  JOB_OPEN_TEXT, /* the same, then until the report's text is shown and laid out */
   JOB_CORE,      /* cachet_encrypt_file_async from the window's main loop */
   JOB_PROTECT,   /* the Messages pane's Encrypt panel (CachetProtectView), to a contact */
 } JobMode;
@@ -316,7 +319,7 @@ run_job (CachetWindow *window,
   Row row = { name };
   guint first, progress_steps = 0;
   guint64 last_done = 0, total = 0;
-  gint64 start, cancelled = 0;
+  gint64 start, cancelled = 0, text_shown = 0;
   EncryptJob job = { FALSE };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(CachetOptions) options = NULL;
@@ -366,7 +369,15 @@ run_job (CachetWindow *window,
                      last_done, done);
           last_done = done;
         }
-      if (!busy)
+      /* a report's text comes after the report, from its own thread */
+      if (!busy && mode == JOB_OPEN_TEXT && text_shown == 0)
+        {
+          g_autofree char *text = _cachet_report_view_get_body_text (_cachet_window_get_report_view (window));
+
+          if (*text != '\0')
+            text_shown = now_us ();
+        }
+      if (!busy && (mode != JOB_OPEN_TEXT || (text_shown > 0 && now_us () - text_shown > 500000)))
         break;
       if (cancel_after_ms > 0 && cancelled == 0 && now_us () - start >= cancel_after_ms * 1000)
         {
@@ -398,6 +409,14 @@ run_job (CachetWindow *window,
       row.result = g_strdup_printf ("%s; progress seen %u times, last %.0f %%",
                                     _cachet_protect_view_get_written (view) ? "written" : "nothing written",
                                     progress_steps, total ? 100.0 * last_done / total : 0.0);
+      break;
+    case JOB_OPEN_TEXT:
+      {
+        g_autofree char *text = _cachet_report_view_get_body_text (_cachet_window_get_report_view (window));
+
+        row.result = g_strdup_printf ("page %s; text shown 0.5 s: %ld characters",
+                                      _cachet_window_get_messages_page (window), g_utf8_strlen (text, -1));
+      }
       break;
     case JOB_OPEN:
     default:
@@ -437,12 +456,12 @@ main (int    argc,
   g_autoptr(GPtrArray) contacts = NULL;
   CachetWindow *window;
   gint64 t0, shown, reported;
-  Row rows[8];
+  Row rows[9];
   guint n_rows = 0;
 
-  if (argc != 8)
+  if (argc != 9)
     {
-      g_printerr ("usage: %s ROOT.crt ME.crt ME.key SMALL.eml BIG.p7m BIG-SIGNED.p7m BIG.bin\n", argv[0]);
+      g_printerr ("usage: %s ROOT.crt ME.crt ME.key SMALL.eml BIG.p7m BIG-SIGNED.p7m BIG.bin LONG.eml\n", argv[0]);
       return 2;
     }
   frames.ticks = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -512,6 +531,8 @@ main (int    argc,
   rows[n_rows++] = run_job (window, "encrypt (panel), Cancel at 1/4", argv[7], JOB_PROTECT,
                             NULL, NULL, encrypted, MAX (1, rows[2].wall_s * 250));
   g_unlink (encrypted);
+  rows[n_rows++] = run_job (window, "open a message with a 6 MB text body", argv[8], JOB_OPEN_TEXT,
+                            NULL, NULL, NULL, 0);
 
   printf ("| job | wall | frames (rate) | longest gap between frames | peak RSS (growth over before) "
           "| Cancel → not busy / → worker stopped | result |\n|---|---|---|---|---|---|---|\n");

@@ -51,6 +51,13 @@ if [ ! -f wsmall.eml ]; then
   openssl cms -sign -in wsmall-entity.txt -signer wme.crt -inkey wme.key \
     -from 'Bench User <me@bench.test>' -to me@bench.test -subject small -out wsmall.eml
 fi
+if [ ! -f wlong.eml ]; then
+  {
+    printf 'From: Bench User <me@bench.test>\nTo: me@bench.test\nSubject: long\nMIME-Version: 1.0\n'
+    printf 'Content-Type: text/plain; charset=utf-8\n\n'
+    seq -f 'Line %07g of a long message, of the kind a log or a mailing list digest makes.' 80000
+  } > wlong.eml
+fi
 if [ ! -f wbig.bin ] || [ "$(stat -c %s wbig.bin)" -ne $((file_mb * 1024 * 1024)) ]; then
   head -c $((file_mb * 1024 * 1024)) /dev/urandom > wbig.bin
   rm -f wbig.p7m wbig-signed.p7m
@@ -68,5 +75,5 @@ echo "window bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load: $(cut
 echo "inputs: ${file_mb} MB file; renderer ${GSK_RENDERER:-default} on Xvfb"
 "$src/tests/run-under-xvfb.sh" /usr/bin/time -f 'whole process: peak RSS %M KB, %e s wall, %U s user, %S s system' \
   "$driver" "$work/wca.crt" "$work/wme.crt" "$work/wme.key" "$work/wsmall.eml" \
-  "$work/wbig.p7m" "$work/wbig-signed.p7m" "$work/wbig.bin"
+  "$work/wbig.p7m" "$work/wbig-signed.p7m" "$work/wbig.bin" "$work/wlong.eml"
 echo "after: load $(cut -d' ' -f1-3 /proc/loadavg)"
