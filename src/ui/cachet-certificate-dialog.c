@@ -65,15 +65,9 @@ _cachet_trust_dialog_new (GtkWindow         *parent,
                             "Only do this if you know the authority, for example your company’s, and check with them that its fingerprint is exactly this:\n\n"
                             "%s\nSHA-256: %s"),
                           cachet_certificate_get_name (root), fingerprint);
-  dialog = adw_message_dialog_new (parent, heading, body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    CACHET_TRUST_RESPONSE, _("_Trust This Authority"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), CACHET_TRUST_RESPONSE,
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  dialog = cachet_ui_confirm_dialog_new (parent, heading, body,
+                                         CACHET_TRUST_RESPONSE, _("_Trust This Authority"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   return dialog;
 }
 
@@ -152,7 +146,6 @@ void
 cachet_certificate_export (GtkWidget         *widget,
                            CachetCertificate *certificate)
 {
-  GtkRoot *root;
   GtkFileChooserNative *chooser;
   GtkFileFilter *filter;
   g_autofree char *name = NULL;
@@ -160,10 +153,9 @@ cachet_certificate_export (GtkWidget         *widget,
   g_return_if_fail (GTK_IS_WIDGET (widget));
   g_return_if_fail (CACHET_IS_CERTIFICATE (certificate));
 
-  root = gtk_widget_get_root (widget);
   name = suggested_file_name (certificate);
   chooser = gtk_file_chooser_native_new (_("Export Certificate"),
-                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         cachet_ui_get_window (widget),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
@@ -583,10 +575,9 @@ cachet_certificate_dialog_show (GtkWidget         *widget,
                                 GPtrArray         *chain,
                                 CachetStore       *store)
 {
-  GtkRoot *root = widget ? gtk_widget_get_root (widget) : NULL;
   CachetCertificateDialog *dialog;
 
-  dialog = cachet_certificate_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  dialog = cachet_certificate_dialog_new (cachet_ui_get_window (widget),
                                           certificate, chain, store);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -88,21 +88,14 @@ delete_clicked (GtkButton          *button,
 {
   CachetContact *contact = g_object_get_data (G_OBJECT (button), "cachet-contact");
   CachetCertificate *certificate = cachet_contact_get_certificate (contact);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   /* Translators: %s is a person's name */
   heading = g_strdup_printf (_("Delete “%s”?"), cachet_certificate_get_name (certificate));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                   _("You will not be able to encrypt to this person until they send you a signed message again or you import their certificate."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = cachet_ui_confirm_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), heading,
+                                         _("You will not be able to encrypt to this person until they send you a signed message again or you import their certificate."),
+                                         "delete", _("_Delete"));
   g_object_set_data_full (G_OBJECT (dialog), "cachet-fingerprint",
                           g_strdup (cachet_certificate_get_fingerprint (certificate)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
@@ -174,21 +167,14 @@ remove_anchor_clicked (GtkButton          *button,
                        CachetContactsView *self)
 {
   CachetCertificate *anchor = g_object_get_data (G_OBJECT (button), "cachet-anchor");
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   /* Translators: %s names a certificate authority */
   heading = g_strdup_printf (_("Stop Trusting “%s”?"), cachet_certificate_get_name (anchor));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                   _("Signatures from certificates it issued will show as not trusted again, unless another authority you trust vouches for them, and Cachet will no longer encrypt to them on its own."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Stop Trusting"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = cachet_ui_confirm_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), heading,
+                                         _("Signatures from certificates it issued will show as not trusted again, unless another authority you trust vouches for them, and Cachet will no longer encrypt to them on its own."),
+                                         "remove", _("_Stop Trusting"));
   g_object_set_data_full (G_OBJECT (dialog), "cachet-fingerprint",
                           g_strdup (cachet_certificate_get_fingerprint (anchor)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (remove_anchor_response), self, 0);
@@ -377,7 +363,6 @@ chooser_response (GtkNativeDialog    *dialog,
 static void
 import_clicked (CachetContactsView *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter;
 
@@ -388,7 +373,7 @@ import_clicked (CachetContactsView *self)
     }
 
   dialog = gtk_file_chooser_native_new (_("Import Certificates"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
@@ -449,7 +434,6 @@ crl_chooser_response (GtkNativeDialog    *dialog,
 static void
 import_crl_clicked (CachetContactsView *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter;
 
@@ -460,7 +444,7 @@ import_crl_clicked (CachetContactsView *self)
     }
 
   dialog = gtk_file_chooser_native_new (_("Import Revocation List"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   filter = gtk_file_filter_new ();
@@ -513,12 +497,11 @@ static void
 confirm_next_authority (CachetContactsView *self,
                         GPtrArray          *pending)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
 
   if (pending->len == 0)
     return;
-  dialog = _cachet_trust_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  dialog = _cachet_trust_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)),
                                      g_ptr_array_index (pending, 0));
   g_object_set_data_full (G_OBJECT (dialog), "cachet-pending", g_ptr_array_ref (pending),
                           (GDestroyNotify) g_ptr_array_unref);
@@ -586,12 +569,11 @@ authority_chooser_response (GtkNativeDialog    *dialog,
 void
 cachet_contacts_view_choose_authority (CachetContactsView *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter;
 
   dialog = gtk_file_chooser_native_new (_("Add Certificate Authority"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   filter = gtk_file_filter_new ();

@@ -99,14 +99,6 @@ find_identity (CachetIdentitiesView *self,
   return NULL;
 }
 
-static GtkWindow *
-parent_window (CachetIdentitiesView *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -244,7 +236,6 @@ password_response (AdwMessageDialog *dialog,
 static void
 ask_password (ImportJob *job)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (job->self));
   GtkWidget *dialog;
   GtkWidget *entry;
   g_autofree char *body = NULL;
@@ -252,7 +243,7 @@ ask_password (ImportJob *job)
   /* Translators: %s is a file name */
   body = g_strdup_printf (_("Enter the password that protects “%s”. It was chosen when the backup was made."),
                           job->name);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  dialog = adw_message_dialog_new (cachet_ui_get_window (GTK_WIDGET (job->self)),
                                    _("Import Identity"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -330,7 +321,6 @@ chooser_response (GtkNativeDialog      *dialog,
 static void
 import_clicked (CachetIdentitiesView *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter;
 
@@ -341,7 +331,7 @@ import_clicked (CachetIdentitiesView *self)
     }
 
   dialog = gtk_file_chooser_native_new (_("Import Identity Backup"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   filter = gtk_file_filter_new ();
@@ -455,8 +445,8 @@ choose_save_file (CachetIdentitiesView *self,
   choice->callback = callback;
   choice->data = data;
   choice->destroy = destroy;
-  dialog = gtk_file_chooser_native_new (title, parent_window (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Save"), _("_Cancel"));
+  dialog = gtk_file_chooser_native_new (title, cachet_ui_get_window (GTK_WIDGET (self)),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested_name);
   g_signal_connect (dialog, "response", G_CALLBACK (save_choice_response), choice);
@@ -584,8 +574,8 @@ install_activated (GtkWidget  *widget,
   GtkFileFilter *filter;
 
   dialog = gtk_file_chooser_native_new (_("Install the Certificate from Your Authority"),
-                                        parent_window (self), GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        _("_Install"), _("_Cancel"));
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Install"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   filter = gtk_file_filter_new ();
   gtk_file_filter_set_name (filter, _("Certificates (.crt, .pem, .cer, .p7b)"));
@@ -732,7 +722,7 @@ export_activated (GtkWidget  *widget,
   if (identity == NULL)
     return;
 
-  dialog = adw_message_dialog_new (parent_window (self), _("Export Backup"),
+  dialog = adw_message_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), _("Export Backup"),
                                    _("The backup holds your private key, protected by the password you choose now. Keep both safe: anyone with the file and the password can sign as you and read your mail."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "export", _("_Export…"), NULL);
@@ -831,13 +821,9 @@ delete_activated (GtkWidget  *widget,
     return;
   /* Translators: %s is a person's name */
   heading = g_strdup_printf (_("Delete “%s”?"), cachet_identity_get_name (identity));
-  dialog = adw_message_dialog_new (parent_window (self), heading,
-                                   _("Its private key is removed from this computer. You can no longer sign with it, and mail encrypted to it cannot be read any more, unless you have a backup (.p12). This cannot be undone."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = cachet_ui_confirm_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), heading,
+                                         _("Its private key is removed from this computer. You can no longer sign with it, and mail encrypted to it cannot be read any more, unless you have a backup (.p12). This cannot be undone."),
+                                         "delete", _("_Delete"));
   g_object_set_data_full (G_OBJECT (dialog), "cachet-identity", g_object_ref (identity), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -948,7 +934,7 @@ new_activated (GtkWidget  *widget,
       return;
     }
 
-  dialog = adw_message_dialog_new (parent_window (self), _("New Identity"),
+  dialog = adw_message_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), _("New Identity"),
                                    _("Cachet makes a private key on this computer and a request for a certificate authority. Step 1: fill in who you are. Step 2: save the request and upload it to your authority. Step 3: when it sends your certificate, choose Install Certificate on the new identity."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "create", _("_Make Key and Request"), NULL);

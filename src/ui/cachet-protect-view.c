@@ -732,7 +732,6 @@ run_activated (GtkWidget  *widget,
   CachetProtectView *self = CACHET_PROTECT_VIEW (widget);
   g_autofree char *suggested = NULL;
   g_autoptr(GFile) folder = NULL;
-  GtkRoot *root;
   const char *title;
 
   if (self->file == NULL || self->busy)
@@ -754,11 +753,10 @@ run_activated (GtkWidget  *widget,
     title = self->message ? _("Save Encrypted Message") : _("Save Encrypted File");
   else
     title = self->message ? _("Save Signed Message") : _("Save Signature");
-  root = gtk_widget_get_root (widget);
   if (self->save_dialog)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->save_dialog));
   g_clear_object (&self->save_dialog);
-  self->save_dialog = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  self->save_dialog = gtk_file_chooser_native_new (title, cachet_ui_get_window (widget),
                                                    GTK_FILE_CHOOSER_ACTION_SAVE,
                                                    _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->save_dialog), TRUE);
@@ -787,10 +785,9 @@ show_folder_activated (GtkWidget  *widget,
   CachetProtectView *self = CACHET_PROTECT_VIEW (widget);
   g_autoptr(GFile) folder = self->written ? g_file_get_parent (self->written) : NULL;
   g_autofree char *uri = folder ? g_file_get_uri (folder) : NULL;
-  GtkRoot *root = gtk_widget_get_root (widget);
 
   if (uri)
-    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+    gtk_show_uri (cachet_ui_get_window (widget), uri, GDK_CURRENT_TIME);
 }
 
 static void

@@ -346,10 +346,9 @@ trust_clicked (GtkButton        *button,
                CachetReportView *self)
 {
   CachetCertificate *root = g_object_get_data (G_OBJECT (button), "cachet-root");
-  GtkRoot *window = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *dialog;
 
-  dialog = _cachet_trust_dialog_new (GTK_IS_WINDOW (window) ? GTK_WINDOW (window) : NULL, root);
+  dialog = _cachet_trust_dialog_new (cachet_ui_get_window (GTK_WIDGET (self)), root);
   g_object_set_data_full (G_OBJECT (dialog), "cachet-root", g_object_ref (root), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -906,10 +905,9 @@ save_clicked (GtkButton *button,
   const char *suggested = g_object_get_data (G_OBJECT (button), "cachet-name");
   g_autofree char *name = suggested ? g_strdup (suggested) : part_file_name (part);
   GtkFileChooserNative *dialog;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   dialog = gtk_file_chooser_native_new (suggested ? _("Save Decrypted Message") : _("Save Attachment"),
-                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        cachet_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);

@@ -9,6 +9,15 @@
 
 G_BEGIN_DECLS
 
+/* The window WIDGET is in, or NULL (not in one yet, or WIDGET NULL): a dialog's parent. */
+GtkWindow *cachet_ui_get_window    (GtkWidget        *widget);
+/* An AdwMessageDialog asking to confirm something that cannot be taken back: Cancel (also
+ * what closing it answers) and RESPONSE, shown as LABEL in the destructive style. */
+GtkWidget *cachet_ui_confirm_dialog_new (GtkWindow  *parent,
+                                         const char *heading,
+                                         const char *body,
+                                         const char *response,
+                                         const char *label);
 /* Shows MESSAGE as a toast in the nearest AdwToastOverlay at or above WIDGET; logs it with
  * g_message() when there is none (a pane outside the window, as in the tests). */
 void     cachet_ui_show_toast      (GtkWidget        *widget,
