@@ -76,6 +76,22 @@ property_row_new (const char *title,
   return row;
 }
 
+/* A property row ending in a text button (MNEMONIC), which activating the row presses too. */
+static GtkWidget *
+button_row_new (const char  *title,
+                const char  *value,
+                const char  *mnemonic,
+                GtkWidget  **button)
+{
+  GtkWidget *row = property_row_new (title, value);
+
+  *button = gtk_button_new_with_mnemonic (mnemonic);
+  gtk_widget_set_valign (*button, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), *button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), *button);
+  return row;
+}
+
 static GtkWidget *
 group_new (const char *title,
            const char *description)
@@ -435,15 +451,13 @@ add_signer_group (CachetReportView *self,
 
       if (known->len == 0)
         {
-          GtkWidget *button = gtk_button_new_with_mnemonic (_("_Add"));
+          GtkWidget *button;
 
-          row = property_row_new (_("Add to contacts"),
-                                  _("Keep this certificate to recognise the sender next time. Cachet still will not encrypt to it on its own while its authority is not trusted."));
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          row = button_row_new (_("Add to contacts"),
+                                _("Keep this certificate to recognise the sender next time. Cachet still will not encrypt to it on its own while its authority is not trusted."),
+                                _("_Add"), &button);
           g_object_set_data_full (G_OBJECT (button), "cachet-signer", g_object_ref (signer), g_object_unref);
           g_signal_connect (button, "clicked", G_CALLBACK (add_contact_clicked), self);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-          adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
           group_add (group, row);
         }
     }
@@ -451,35 +465,29 @@ add_signer_group (CachetReportView *self,
   root = untrusted_root (self, signer);
   if (root)
     {
-      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Trust This CA…"));
+      GtkWidget *button;
       g_autofree char *subtitle = NULL;
 
       /* Translators: %s names a certificate authority */
       subtitle = g_strdup_printf (_("The certificate comes from “%s”, an authority this computer does not trust. If it is one you know, such as your company’s, you can trust it."),
                                   cachet_certificate_get_name (root));
-      row = property_row_new (_("Unknown authority"), subtitle);
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      row = button_row_new (_("Unknown authority"), subtitle, _("_Trust This CA…"), &button);
       g_object_set_data_full (G_OBJECT (button), "cachet-root", g_object_ref (root), g_object_unref);
       g_signal_connect (button, "clicked", G_CALLBACK (trust_clicked), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
       group_add (group, row);
     }
   else if (self->store && cachet_signer_get_certificate (signer) && cachet_signer_get_signature_valid (signer)
            && cachet_signer_has_problem (signer, CACHET_PROBLEM_UNTRUSTED_ISSUER))
     {
       /* the message does not carry the root: the person may have it as a file */
-      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Add Authority…"));
+      GtkWidget *button;
       g_autofree char *subtitle = NULL;
 
       /* Translators: %s names a certificate authority */
       subtitle = g_strdup_printf (_("The certificate comes from “%s”, an authority this computer does not trust. If you have the root certificate of an authority you know, such as your company’s, you can add it."),
                                   cachet_certificate_get_issuer_name (cachet_signer_get_certificate (signer)));
-      row = property_row_new (_("Unknown authority"), subtitle);
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      row = button_row_new (_("Unknown authority"), subtitle, _("_Add Authority…"), &button);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.add-authority");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
       group_add (group, row);
     }
 
@@ -1052,14 +1060,10 @@ add_actions_group (CachetReportView *self,
 
   group = group_new (_("Decrypted Message"),
                      _("Keep a readable copy. Anyone who can open the copy can read it."));
-  row = property_row_new (_("Save a decrypted copy"), name);
-  button = gtk_button_new_with_mnemonic (_("_Save…"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  row = button_row_new (_("Save a decrypted copy"), name, _("_Save…"), &button);
   g_object_set_data_full (G_OBJECT (button), "cachet-part", g_object_ref (content), g_object_unref);
   g_object_set_data_full (G_OBJECT (button), "cachet-name", g_steal_pointer (&name), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (save_clicked), self);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
   /* Writing the content while the reading thread walks it would share its streams. */
   if (self->content_cancellable)
     {
